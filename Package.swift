@@ -1,0 +1,89 @@
+// swift-tools-version:6.1
+// The layout mirrors the processes: read this file to find where an HTTP request becomes a process
+// (FrontEnd → LauncherProtocol → Launcher → Sandbox → CSpawn).
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "httpexec",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "httpexec-server", targets: ["httpexec-server"]),
+        .executable(name: "httpexec-launcher", targets: ["httpexec-launcher"]),
+        .executable(name: "httpexec", targets: ["httpexec"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        // MARK: C boundary
+        .systemLibrary(
+            name: "CSeccomp",
+            pkgConfig: "libseccomp",
+            providers: [.apt(["libseccomp-dev"])]
+        ),
+        .target(
+            name: "CSpawn",
+            cSettings: [
+                // Fault injection exists only in debug builds, so tests can drive every failure
+                // path of the child; release builds do not contain the code at all.
+                .define("HX_FAULT_INJECTION", .when(configuration: .debug)),
+            ]
+        ),
+
+        // MARK: Libraries
+        .target(
+            name: "Policy",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "Sandbox",
+            dependencies: ["Policy", "CSpawn", "CSeccomp"],
+            swiftSettings: strict
+        ),
+        .target(name: "LauncherProtocol", swiftSettings: strict),
+        .target(
+            name: "Launcher",
+            dependencies: ["LauncherProtocol", "Sandbox", "Policy"],
+            swiftSettings: strict
+        ),
+        .target(name: "FrontEnd", dependencies: ["LauncherProtocol"], swiftSettings: strict),
+
+        // MARK: Executables (one per process)
+        .executableTarget(name: "httpexec-server", dependencies: ["FrontEnd"], swiftSettings: strict),
+        .executableTarget(name: "httpexec-launcher", dependencies: ["Launcher"], swiftSettings: strict),
+        .executableTarget(
+            name: "httpexec",
+            dependencies: [
+                "Policy", "Sandbox",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        // A tiny C program that runs *inside* the sandbox in tests and reports what it sees
+        // (its own /proc/self/status, fds, environ, limits, and the errno of forbidden syscalls).
+        .executableTarget(name: "httpexec-probe"),
+
+        // MARK: Benchmarks
+        .executableTarget(
+            name: "httpexec-spawn-bench",
+            dependencies: ["Sandbox", "Policy"],
+            path: "Benchmarks/SpawnBench",
+            swiftSettings: strict
+        ),
+
+        // MARK: Tests
+        .testTarget(name: "PolicyTests", dependencies: ["Policy", "Sandbox"], swiftSettings: strict),
+        .testTarget(
+            name: "SandboxTests",
+            dependencies: ["Sandbox", "Policy", "httpexec-probe"],
+            swiftSettings: strict
+        ),
+    ]
+)

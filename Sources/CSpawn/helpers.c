@@ -1,0 +1,109 @@
+/* Small system-call wrappers for the Swift side (parent process only; ordinary libc is fine). */
+#define _GNU_SOURCE
+#include "CSpawn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424
+#endif
+
+int hx_memfd_create(const char *name, unsigned int flags) { return (int)syscall(SYS_memfd_create, name, flags); }
+
+int hx_pipe2(int fds[2], int flags) { return pipe2(fds, flags); }
+
+int hx_pidfd_send_signal(int pidfd, int sig) {
+    return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
+}
+
+int hx_pidfd_open(int pid) { return (int)syscall(434 /* pidfd_open */, pid, 0); }
+
+int hx_set_child_subreaper(void) { return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); }
+
+int hx_dup_above(int fd, int minimum) { return fcntl(fd, F_DUPFD_CLOEXEC, minimum); }
+
+int hx_set_nonblocking(int fd) {
+    int flags = fcntl(fd, F_GETFL);
+    if (flags < 0) return -1;
+    return fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+}
+
+int hx_clear_cloexec(int fd) { return fcntl(fd, F_SETFD, 0); }
+
+int hx_open_path(const char *path, int directory) {
+    return open(path, O_PATH | O_CLOEXEC | (directory ? O_DIRECTORY : 0));
+}
+
+int hx_ignore_sigpipe(void) {
+    struct sigaction sa = {0};
+    sa.sa_handler = SIG_IGN;
+    return sigaction(SIGPIPE, &sa, NULL);
+}
+
+int hx_eventfd(void) { return eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK); }
+
+int hx_kernel_nr_open(void) {
+    FILE *f = fopen("/proc/sys/fs/nr_open", "re");
+    if (!f) return -1;
+    int value = -1;
+    if (fscanf(f, "%d", &value) != 1) value = -1;
+    fclose(f);
+    return value;
+}
+
+int hx_wait4(int pid, int nohang, hx_wait_result *out) {
+    int status = 0;
+    struct rusage ru;
+    int r;
+    do {
+        r = wait4(pid, &status, nohang ? WNOHANG : 0, &ru);
+    } while (r < 0 && errno == EINTR);
+    if (r <= 0) return r;
+    out->pid = r;
+    out->exited = WIFEXITED(status) ? 1 : 0;
+    out->exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 0;
+    out->term_signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+    out->user_usec = (int64_t)ru.ru_utime.tv_sec * 1000000 + ru.ru_utime.tv_usec;
+    out->system_usec = (int64_t)ru.ru_stime.tv_sec * 1000000 + ru.ru_stime.tv_usec;
+    out->max_rss_kib = ru.ru_maxrss;
+    return r;
+}
+
+int hx_epoll_create(void) { return epoll_create1(EPOLL_CLOEXEC); }
+
+int hx_epoll_ctl(int epfd, int op, int fd, uint32_t events, uint64_t token) {
+    struct epoll_event ev = {.events = events, .data.u64 = token};
+    int kop = op == HX_EPOLL_ADD ? EPOLL_CTL_ADD : op == HX_EPOLL_DEL ? EPOLL_CTL_DEL : EPOLL_CTL_MOD;
+    return epoll_ctl(epfd, kop, fd, &ev);
+}
+
+int hx_epoll_wait(int epfd, uint64_t *tokens, uint32_t *events, int max, int timeout_ms) {
+    struct epoll_event evs[64];
+    if (max > 64) max = 64;
+    int n;
+    do {
+        n = epoll_wait(epfd, evs, max, timeout_ms);
+    } while (n < 0 && errno == EINTR);
+    for (int i = 0; i < n; i++) {
+        tokens[i] = evs[i].data.u64;
+        events[i] = evs[i].events;
+    }
+    return n;
+}
+
+int hx_peek_exited_child(void) {
+    siginfo_t info = {0};
+    if (waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) != 0) return -1;
+    return info.si_pid;
+}
