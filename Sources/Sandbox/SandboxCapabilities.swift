@@ -1,0 +1,52 @@
+import CSpawn
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What this launcher process can enforce, probed once at start-up and reported per layer.
+public struct SandboxCapabilities: Sendable, Hashable {
+    /// Effective uid and gid of the launcher.
+    public var uid: UInt32
+    public var gid: UInt32
+    /// The launcher may switch jobs to other users (root, or CAP_SETUID + CAP_SETGID).
+    public var canSwitchIdentity: Bool
+    /// The kernel supports seccomp filters.
+    public var seccomp: Bool
+    /// pidfd_open works (CLONE_PIDFD needs the same kernel support).
+    public var pidfd: Bool
+    /// Kernel release.
+    public var kernel: String
+
+    /// Reads the facts from the running process and kernel.
+    public static func probe() -> SandboxCapabilities {
+        let status = (try? FileBytes.read("/proc/self/status")).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        var capEff: UInt64 = 0
+        var seccompField = false
+        for line in status.split(separator: "\n") {
+            if line.hasPrefix("CapEff:") {
+                capEff = UInt64(line.dropFirst(7).filter { !$0.isWhitespace }, radix: 16) ?? 0
+            }
+            if line.hasPrefix("Seccomp:") { seccompField = true }
+        }
+        let setgid: UInt64 = 1 << 6, setuid: UInt64 = 1 << 7
+        let pidfd = hx_pidfd_open(getpid())
+        if pidfd >= 0 { close(pidfd) }
+        return SandboxCapabilities(
+            uid: geteuid(), gid: getegid(),
+            canSwitchIdentity: geteuid() == 0 || (capEff & setuid != 0 && capEff & setgid != 0),
+            seccomp: seccompField, pidfd: pidfd >= 0, kernel: HostInfo.kernelRelease)
+    }
+
+    /// One line per layer, for the start-up log: `layer: enforced | unavailable (why)`.
+    public var layerReport: [String] {
+        [
+            "seccomp: " + (seccomp ? "enforced (filter installed last, before exec)" : "unavailable (kernel without seccomp filters)"),
+            "no_new_privs: enforced",
+            "uid switching: " + (canSwitchIdentity ? "enforced (jobs run as the policy's user)" : "unavailable (single-uid mode: jobs run as uid \(uid))"),
+            "pidfd: " + (pidfd ? "enforced (supervision without pid reuse races)" : "unavailable (kernel < 5.3)"),
+            "rlimits: enforced",
+        ]
+    }
+}
+

@@ -1,0 +1,178 @@
+import CSeccomp
+import CSpawn
+import Policy
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Compiles seccomp profiles to BPF with libseccomp, once per (profile content, environment).
+///
+/// Compilation happens when a policy is loaded, never per request: jobs share the cached
+/// ``CompiledSeccompFilter``. Every syscall name must be known to libseccomp (on some
+/// architecture); a name it has never heard of is a load error naming the rule, because silently
+/// dropping it would leave the call governed by the default action.
+public final class SeccompCompiler: Sendable {
+    private struct CacheKey: Hashable {
+        let contentHash: String
+        let environment: SeccompEnvironment
+    }
+
+    /// The facts `includes`/`excludes` are evaluated against.
+    public let environment: SeccompEnvironment
+    private let cache = Mutex<[CacheKey: CompiledSeccompFilter]>([:])
+
+    /// Creates a compiler for this machine (children without capabilities).
+    public init(environment: SeccompEnvironment = .host(kernelRelease: HostInfo.kernelRelease)) {
+        self.environment = environment
+    }
+
+    /// Number of distinct filters compiled so far (for tests and metrics).
+    public var cachedFilterCount: Int { cache.withLock { $0.count } }
+
+    /// Reads, parses and compiles a profile file.
+    /// - Throws: `PolicyError` (unreadable file, malformed profile, unknown names, compile failure).
+    public func load(contentsOf path: String, name: String? = nil) throws(PolicyError) -> CompiledSeccompFilter {
+        let bytes = try FileBytes.read(path)
+        var display = name ?? String(path.split(separator: "/").last ?? "profile")
+        if name == nil, display.hasSuffix(".json") { display.removeLast(5) }
+        return try compile(SeccompProfile.parse(bytes, name: display))
+    }
+
+    /// Compiles a parsed profile, or returns the cached program for the same content.
+    /// - Throws: `PolicyError` for unknown syscall or architecture names and libseccomp failures.
+    public func compile(_ profile: SeccompProfile) throws(PolicyError) -> CompiledSeccompFilter {
+        let key = CacheKey(contentHash: profile.contentHash, environment: environment)
+        if let hit = cache.withLock({ $0[key] }) { return hit }
+        let compiled = try Self.build(profile, environment: environment)
+        cache.withLock { $0[key] = compiled }
+        return compiled
+    }
+
+    // MARK: - libseccomp
+
+    private static func build(_ profile: SeccompProfile, environment: SeccompEnvironment) throws(PolicyError) -> CompiledSeccompFilter {
+        let defaultAction = libseccompAction(profile.defaultAction)
+        guard let ctx = seccomp_init(defaultAction) else {
+            throw PolicyError(.compileFailed, "libseccomp could not create a filter")
+        }
+        defer { seccomp_release(ctx) }
+
+        // We set no_new_privs ourselves in the child; the filter must not try to.
+        try check(seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0), "set CTL_NNP")
+        try check(seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 0), "set CTL_TSYNC")
+        // A syscall from an architecture the filter does not know (i386 int 0x80 on x86_64)
+        // kills the whole process, not just the thread.
+        try check(seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, libseccompAction(.killProcess)), "set ACT_BADARCH")
+        // Binary-tree dispatch keeps per-syscall cost flat for long allow-lists.
+        _ = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2)
+
+        try addArchitectures(profile.architectures, to: ctx)
+
+        for rule in profile.resolvedRules(for: environment) {
+            if rule.action == profile.defaultAction { continue } // identical to "no rule"
+            let action = libseccompAction(rule.action)
+            var args = rule.args.map { arg in
+                scmp_arg_cmp(arg: arg.index, op: compareOp(arg.op), datum_a: arg.value, datum_b: arg.valueTwo)
+            }
+            for name in rule.names {
+                let nr = seccomp_syscall_resolve_name(name)
+                if nr == __NR_SCMP_ERROR {
+                    throw PolicyError(.unknownSyscall, at: rule.location, "unknown syscall name \"\(name)\"")
+                }
+                let rc = args.withUnsafeMutableBufferPointer { buf in
+                    seccomp_rule_add_array(ctx, action, nr, UInt32(buf.count), buf.baseAddress)
+                }
+                // -EDOM: the name exists on another architecture but not on this one's filter.
+                if rc == -EDOM { continue }
+                if rc < 0 {
+                    throw PolicyError(.compileFailed, at: rule.location, "libseccomp rejected \"\(name)\" (\(String(cString: strerror(-rc))))")
+                }
+            }
+        }
+
+        let program = try export(ctx)
+        guard !program.isEmpty, program.count % 8 == 0, program.count / 8 <= 4096 else {
+            throw PolicyError(.compileFailed, "compiled program has \(program.count / 8) instructions; the kernel accepts 1-4096")
+        }
+        return CompiledSeccompFilter(
+            program: program, flags: profile.flagBits, profileHash: profile.contentHash, profileName: profile.name)
+    }
+
+    private static func addArchitectures(_ names: [String], to ctx: scmp_filter_ctx) throws(PolicyError) {
+        let native = seccomp_arch_native()
+        for name in names {
+            guard name.hasPrefix("SCMP_ARCH_") else {
+                throw PolicyError(.unknownArchitecture, at: "profile.architectures", "\"\(name)\" is not an SCMP_ARCH_* name")
+            }
+            let short = String(name.dropFirst("SCMP_ARCH_".count)).lowercased()
+            let token = seccomp_arch_resolve_name(short)
+            guard token != 0 else {
+                throw PolicyError(.unknownArchitecture, at: "profile.architectures", "unknown architecture \"\(name)\"")
+            }
+            // Only the native ABI and the compat ABIs this CPU can actually execute matter; an
+            // entry for another machine (aarch64 in a profile loaded on x86_64) cannot run here.
+            guard token == native || compatArchitectures(of: native).contains(short) else { continue }
+            let rc = seccomp_arch_add(ctx, token)
+            if rc < 0 && rc != -EEXIST {
+                throw PolicyError(.compileFailed, at: "profile.architectures", "libseccomp rejected \(name) (\(String(cString: strerror(-rc))))")
+            }
+        }
+    }
+
+    private static func compatArchitectures(of native: UInt32) -> Set<String> {
+        if native == seccomp_arch_resolve_name("x86_64") { return ["x86", "x32"] }
+        if native == seccomp_arch_resolve_name("aarch64") { return ["arm"] }
+        return []
+    }
+
+    private static func export(_ ctx: scmp_filter_ctx) throws(PolicyError) -> [UInt8] {
+        // seccomp_export_bpf_mem is libseccomp >= 2.6; Debian 12 has 2.5.4, so go through a memfd.
+        let fd = hx_memfd_create("httpexec-bpf", 1 /* MFD_CLOEXEC */)
+        guard fd >= 0 else { throw PolicyError(.compileFailed, "memfd_create failed (errno \(errno))") }
+        defer { close(fd) }
+        try check(seccomp_export_bpf(ctx, fd), "export BPF")
+        let size = lseek(fd, 0, SEEK_END)
+        guard size > 0, lseek(fd, 0, SEEK_SET) == 0 else {
+            throw PolicyError(.compileFailed, "exported BPF is empty")
+        }
+        var bytes = [UInt8](repeating: 0, count: Int(size))
+        var done = 0
+        while done < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + done, $0.count - done) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { throw PolicyError(.compileFailed, "could not read back the exported BPF") }
+            done += n
+        }
+        return bytes
+    }
+
+    private static func check(_ rc: Int32, _ what: String) throws(PolicyError) {
+        if rc < 0 { throw PolicyError(.compileFailed, "libseccomp: \(what) failed (\(String(cString: strerror(-rc))))") }
+    }
+
+    static func libseccompAction(_ action: SeccompAction) -> UInt32 {
+        switch action {
+        case .allow: 0x7fff_0000
+        case .errno(let e): 0x0005_0000 | UInt32(e)
+        case .killProcess: 0x8000_0000
+        case .killThread: 0x0000_0000
+        case .trap: 0x0003_0000
+        case .trace(let e): 0x7ff0_0000 | UInt32(e)
+        case .log: 0x7ffc_0000
+        }
+    }
+
+    private static func compareOp(_ op: SeccompArgument.Operator) -> scmp_compare {
+        switch op {
+        case .notEqual: SCMP_CMP_NE
+        case .lessThan: SCMP_CMP_LT
+        case .lessOrEqual: SCMP_CMP_LE
+        case .equal: SCMP_CMP_EQ
+        case .greaterOrEqual: SCMP_CMP_GE
+        case .greaterThan: SCMP_CMP_GT
+        case .maskedEqual: SCMP_CMP_MASKED_EQ
+        }
+    }
+}
