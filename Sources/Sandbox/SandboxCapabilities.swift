@@ -18,6 +18,16 @@ public struct SandboxCapabilities: Sendable, Hashable {
     /// Kernel release.
     public var kernel: String
 
+    /// Creates a capability set (tests; production code calls ``probe()``).
+    public init(uid: UInt32, gid: UInt32, canSwitchIdentity: Bool, seccomp: Bool, pidfd: Bool, kernel: String) {
+        self.uid = uid
+        self.gid = gid
+        self.canSwitchIdentity = canSwitchIdentity
+        self.seccomp = seccomp
+        self.pidfd = pidfd
+        self.kernel = kernel
+    }
+
     /// Reads the facts from the running process and kernel.
     public static func probe() -> SandboxCapabilities {
         let status = (try? FileBytes.read("/proc/self/status")).map { String(decoding: $0, as: UTF8.self) } ?? ""

@@ -70,6 +70,14 @@ public final class SeccompCompiler: Sendable {
 
         try addArchitectures(profile.architectures, to: ctx)
 
+        // Every name of every rule is checked, including rules that are skipped below (identical
+        // to the default, or excluded on this machine): a typo is wrong wherever it is.
+        for rule in profile.rules {
+            for name in rule.names where seccomp_syscall_resolve_name(name) == __NR_SCMP_ERROR {
+                throw PolicyError(.unknownSyscall, at: rule.location, "unknown syscall name \"\(name)\"")
+            }
+        }
+
         for rule in profile.resolvedRules(for: environment) {
             if rule.action == profile.defaultAction { continue } // identical to "no rule"
             let action = libseccompAction(rule.action)
@@ -78,9 +86,6 @@ public final class SeccompCompiler: Sendable {
             }
             for name in rule.names {
                 let nr = seccomp_syscall_resolve_name(name)
-                if nr == __NR_SCMP_ERROR {
-                    throw PolicyError(.unknownSyscall, at: rule.location, "unknown syscall name \"\(name)\"")
-                }
                 let rc = args.withUnsafeMutableBufferPointer { buf in
                     seccomp_rule_add_array(ctx, action, nr, UInt32(buf.count), buf.baseAddress)
                 }

@@ -9,7 +9,8 @@ import Glibc
 
 /// What the child sees of itself, asserted from the outside: the probe runs under the real
 /// engine and reports its own /proc/self state.
-@Suite("Confinement seen from inside the child", .serialized)
+extension Engine {
+@Suite("Confinement seen from inside the child")
 struct ConfinementTests {
     @Test("status: seccomp filter, no_new_privs, dropped ids, no capabilities")
     func status() async throws {
@@ -102,4 +103,5 @@ struct ConfinementTests {
         try #require(isRoot, "needs root: only a root launcher drops the job to nobody")
         #expect(try await runProbe(["try", "setuid0"]).keyValues["setuid0"] == "1")
     }
+}
 }

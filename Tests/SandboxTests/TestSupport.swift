@@ -7,6 +7,10 @@ import Testing
 import Glibc
 #endif
 
+/// Every test that spawns runs inside this suite, one at a time: the leak checks count this
+/// process's pipes, pidfds and zombies, which concurrent spawning tests would disturb.
+@Suite(.serialized) struct Engine {}
+
 /// One engine for the whole test process, as in the launcher (a subreaper, so orphans are ours).
 let engine: SpawnEngine = {
     do { return try SpawnEngine(options: .init(becomeSubreaper: true)) } catch { fatalError("engine: \(error)") }
