@@ -33,6 +33,7 @@ final class EngineLoop: @unchecked Sendable {
     let readBuffer: UnsafeMutableRawBufferPointer
     var jobs: [UInt64: RunningJob] = [:]
     private var stopping = false
+    private var finishedSinceSweep = false
     let launcherPid = getpid()
 
     init(options: SpawnEngine.Options) throws(SandboxError) {
@@ -94,8 +95,8 @@ final class EngineLoop: @unchecked Sendable {
             for command in inbox.withLock({ q -> [Command] in defer { q.removeAll(keepingCapacity: true) }; return q }) {
                 handle(command)
             }
-            tickAll()
-            if options.becomeSubreaper { reapOrphans() }
+            tickDue()
+            if options.becomeSubreaper && (n == 0 || finishedSinceSweep) { reapOrphans() }
             if stopping && jobs.isEmpty { break }
         }
     }
@@ -147,11 +148,12 @@ final class EngineLoop: @unchecked Sendable {
         }
     }
 
-    private func tickAll() {
+    /// Ticks the jobs whose deadline has come (most iterations have none: no allocation then).
+    private func tickDue() {
         let now = ContinuousClock.now
-        for job in Array(jobs.values) where (job.supervision.nextDeadline.map { $0 <= now } ?? false) {
-            apply(job.supervision.handle(.tick(now)), to: job)
-        }
+        var due: [RunningJob] = []
+        for job in jobs.values where (job.supervision.nextDeadline.map { $0 <= now } ?? false) { due.append(job) }
+        for job in due { apply(job.supervision.handle(.tick(now)), to: job) }
     }
 
     // MARK: - Actions
@@ -234,11 +236,13 @@ final class EngineLoop: @unchecked Sendable {
             stdinBytes: job.stdinWritten, wallTime: job.startedAt.duration(to: .now),
             userTime: .microseconds(waited.user_usec), systemTime: .microseconds(waited.system_usec),
             maxRSSKiB: Int(waited.max_rss_kib), pid: job.pid, layers: job.job.layers)
+        finishedSinceSweep = true
         job.observer.jobFinished(.success(result))
     }
 
     /// Reaps processes re-parented to us (subreaper) that are not job main processes.
     private func reapOrphans() {
+        finishedSinceSweep = false
         while true {
             let pid = hx_peek_exited_child()
             guard pid > 0, !jobs.values.contains(where: { $0.pid == pid }) else { return }

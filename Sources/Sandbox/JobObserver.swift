@@ -22,12 +22,12 @@ public struct JobHandle: Sendable, Hashable {
     let engine: SpawnEngine
 
     /// Appends bytes to a `.stream` stdin (ignored for other modes or after close).
-    public func writeStdin(_ bytes: [UInt8]) { engine.loop.submit(.stdin(id, bytes)) }
+    public func writeStdin(_ bytes: [UInt8]) { engine.loop(for: id).submit(.stdin(id, bytes)) }
     /// Closes a `.stream` stdin once everything written so far has been delivered.
-    public func closeStdin() { engine.loop.submit(.closeStdin(id)) }
+    public func closeStdin() { engine.loop(for: id).submit(.closeStdin(id)) }
     /// Cancels the job: SIGTERM to its group, SIGKILL after the grace period; the result is still
     /// reported, flagged `cancelled`.
-    public func cancel() { engine.loop.submit(.cancel(id)) }
+    public func cancel() { engine.loop(for: id).submit(.cancel(id)) }
 
     public static func == (a: Self, b: Self) -> Bool { a.id == b.id && a.engine === b.engine }
     public func hash(into h: inout Hasher) { h.combine(id) }

@@ -7,10 +7,13 @@ import Glibc
 
 /// Turns prepared jobs into confined processes and supervises them.
 ///
-/// One long-lived thread does all spawning (PR_SET_PDEATHSIG is tied to the creating thread, so
-/// jobs must not be created from pool threads that may exit) and all supervision: an epoll loop
-/// over every job's pidfd and pipes, with deadlines for timeouts and kill ladders. Callers on any
-/// thread or task submit commands; results come back through ``JobObserver`` or ``run(_:)``.
+/// A few long-lived engine threads (one per core by default) each spawn and supervise their share
+/// of the jobs: an epoll loop over the jobs' pidfds and pipes, with deadlines for timeouts and kill
+/// ladders. Spawning happens only on these threads because PR_SET_PDEATHSIG is tied to the creating
+/// thread: jobs must not be created from pool threads that may exit. More than one thread because
+/// a vfork-style spawn blocks its thread until the child has exec'd (setup, filter JIT, exec start);
+/// one thread would serialise every spawn of the machine. Callers on any thread or task submit
+/// commands; results come back through ``JobObserver`` or ``run(_:)``.
 public final class SpawnEngine: Sendable {
     /// Engine configuration.
     public struct Options: Sendable {
@@ -19,15 +22,19 @@ public final class SpawnEngine: Sendable {
         public var becomeSubreaper: Bool
         /// After SIGKILL, how long to wait for the output pipes to close before giving up on them.
         public var forceFinishAfter: Duration
+        /// Engine threads (each spawns and supervises its share of jobs); default: one per core,
+        /// at least 2, at most 8.
+        public var threads: Int
 
         /// Creates options.
-        public init(becomeSubreaper: Bool = false, forceFinishAfter: Duration = .seconds(2)) {
+        public init(becomeSubreaper: Bool = false, forceFinishAfter: Duration = .seconds(2), threads: Int? = nil) {
             self.becomeSubreaper = becomeSubreaper
             self.forceFinishAfter = forceFinishAfter
+            self.threads = max(1, threads ?? min(8, max(2, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))))
         }
     }
 
-    let loop: EngineLoop
+    let loops: [EngineLoop]
     private let nextID = Atomic<UInt64>(1)
 
     /// Starts the engine thread.
@@ -36,24 +43,32 @@ public final class SpawnEngine: Sendable {
         if options.becomeSubreaper { _ = hx_set_child_subreaper() }
         // A job that closes its stdin must not kill the launcher with SIGPIPE.
         _ = hx_ignore_sigpipe()
-        loop = try EngineLoop(options: options)
-        try loop.startThread()
+        var loops: [EngineLoop] = []
+        for _ in 0..<options.threads {
+            let loop = try EngineLoop(options: options)
+            try loop.startThread()
+            loops.append(loop)
+        }
+        self.loops = loops
     }
+
+    /// The loop that owns job `id`.
+    func loop(for id: UInt64) -> EngineLoop { loops[Int(id % UInt64(loops.count))] }
 
     /// Starts `job`; events go to `observer`. Never blocks.
     @discardableResult
     public func start(_ job: PreparedJob, observer: any JobObserver) -> JobHandle {
         let id = nextID.wrappingAdd(1, ordering: .relaxed).oldValue
-        loop.submit(.start(id, job, observer))
+        loop(for: id).submit(.start(id, job, observer))
         return JobHandle(id: id, engine: self)
     }
 
     /// Cancels every job and stops the engine thread once they have finished. New jobs fail with
     /// `engine.stopped`.
-    public func shutdown() { loop.submit(.shutdown) }
+    public func shutdown() { for loop in loops { loop.submit(.shutdown) } }
 
     /// Jobs currently supervised (for tests, metrics and drain).
-    public var activeJobCount: Int { loop.activeCount.load(ordering: .relaxed) }
+    public var activeJobCount: Int { loops.reduce(0) { $0 + $1.activeCount.load(ordering: .relaxed) } }
 }
 
 /// Everything a finished job produced, for callers that want it in one piece.

@@ -44,6 +44,12 @@ struct CheckSeccomp: ParsableCommand {
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Serve the HTTP API (not yet available).")
 
+    @Option(help: "Directory of programs clients may run.")
+    var execRoot: String = "examples"
+
+    @Option(help: "HOST:PORT to listen on.")
+    var bind: String = "127.0.0.1:8000"
+
     func run() throws {
         print("httpexec serve: not yet — the launcher service and HTTP front-end are issues 3 and 4.")
         throw ExitCode(2)
