@@ -1,0 +1,36 @@
+# httpexec — see README.md. Every target installs what it needs on a fresh Debian machine (root).
+SWIFT ?= swift
+APT_PACKAGES = libseccomp-dev pkg-config
+
+.PHONY: all deps build run test bench check-profiles clean
+
+all: build
+
+# libseccomp's headers and pkg-config file are needed to build the launcher side.
+deps:
+	@if ! pkg-config --exists libseccomp 2>/dev/null; then \
+		echo "make: installing $(APT_PACKAGES)"; \
+		if [ "$$(id -u)" != 0 ]; then echo "make: need root to apt-get install $(APT_PACKAGES)" >&2; exit 1; fi; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES); \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+# Serves examples/ on 127.0.0.1:8000 once the front-end exists (issue 4); until then the
+# binary says so and exits non-zero, so this target never pretends to serve.
+run: build
+	.build/debug/httpexec serve --exec-root examples --bind 127.0.0.1:8000
+
+test: deps
+	$(SWIFT) test
+
+# Benchmarks are not tests: they print figures and never fail on them.
+bench: deps
+	./Benchmarks/run-spawn-bench.sh
+
+check-profiles: build
+	.build/debug/httpexec check-seccomp policy/seccomp/*.json
+
+clean:
+	rm -rf .build Benchmarks/bin
