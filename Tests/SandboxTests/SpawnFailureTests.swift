@@ -33,12 +33,7 @@ struct SpawnFailureTests {
 
     @Test("a file without execute permission fails at exec with EACCES")
     func execStep() async throws {
-        let path = "\(fixtureDirectory)/not-executable"
-        try "#!/bin/sh\necho no\n".write(toFile: path, atomically: true, encoding: .utf8)
-        chmod(path, 0o644)
-        var spec = try probeSpec([])
-        spec.executable = try ExecutableFile(path: path)
-        try await expectFailure(spec, .exec, errno: EACCES)
+        try await expectFailure(scriptSpec("not-executable", "#!/bin/sh\necho no\n", mode: 0o644), .exec, errno: EACCES)
     }
 
     @Test("an invalid BPF program fails at setup.seccomp with EINVAL")

@@ -106,12 +106,7 @@ struct SupervisionTests {
 
     @Test("a #! script runs through its interpreter from the launcher's fd")
     func scriptsWork() async throws {
-        let script = "\(fixtureDirectory)/hello.sh"
-        try "#!/bin/sh\necho \"hi from $0 with $1\"\n".write(toFile: script, atomically: true, encoding: .utf8)
-        chmod(script, 0o755)
-        var spec = try probeSpec([])
-        spec.executable = try ExecutableFile(path: script)
-        spec.argv0 = "hello.sh"
+        var spec = try scriptSpec("hello.sh", "#!/bin/sh\necho \"hi from $0 with $1\"\n")
         spec.arguments = ["arg"]
         #expect(spec.executable.isScript)
         let out = try await engine.run(PreparedJob(spec))
@@ -122,16 +117,15 @@ struct SupervisionTests {
 
     @Test("a daemonised descendant holding stdout cannot hold the job past the linger time")
     func lingerBound() async throws {
-        let script = "\(fixtureDirectory)/daemon.sh"
-        try "#!/bin/sh\n(sleep 1000 &)\necho parent-done\n".write(toFile: script, atomically: true, encoding: .utf8)
-        chmod(script, 0o755)
-        var spec = try probeSpec([])
-        spec.executable = try ExecutableFile(path: script)
+        var spec = try scriptSpec("daemon.sh", "#!/bin/sh\nsleep 1000 &\necho \"bg=$!\"\n")
         spec.lingerAfterExit = .milliseconds(300)
+        let started = ContinuousClock.now
         let out = try await engine.run(PreparedJob(spec))
         #expect(out.result.termination == .exited(0))
-        #expect(out.stdoutText == "parent-done\n")
         #expect(!out.result.timedOut)
+        #expect(started.duration(to: .now) < .seconds(5), "the linger bound, not the 30 s timeout, must end the job")
+        let background = try #require(out.keyValues["bg"].flatMap { Int32($0) })
+        #expect(await eventually { !isAlive(background) }, "the background child must die with the job")
     }
 }
 }

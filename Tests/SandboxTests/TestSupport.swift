@@ -49,6 +49,17 @@ let fixtureDirectory: String = {
 
 var probePath: String { "\(fixtureDirectory)/probe" }
 
+/// A probe spec whose program is a script written into the fixture directory.
+func scriptSpec(_ name: String, _ body: String, mode: mode_t = 0o755) throws -> JobSpec {
+    let path = "\(fixtureDirectory)/\(name)"
+    try body.write(toFile: path, atomically: true, encoding: .utf8)
+    chmod(path, mode)
+    var spec = try probeSpec([])
+    spec.executable = try ExecutableFile(path: path)
+    spec.argv0 = name
+    return spec
+}
+
 /// The identity jobs get in these tests: nobody/nogroup as root, the test's own uid otherwise.
 func testIdentity() throws -> JobIdentity {
     try JobIdentity.resolve(RunAsPolicy(), capabilities: .probe())
