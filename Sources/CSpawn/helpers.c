@@ -3,6 +3,7 @@
 #include "CSpawn.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -14,6 +15,10 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <linux/openat2.h>
 
 #ifndef SYS_pidfd_send_signal
 #define SYS_pidfd_send_signal 424
@@ -106,4 +111,56 @@ int hx_peek_exited_child(void) {
     siginfo_t info = {0};
     if (waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) != 0) return -1;
     return info.si_pid;
+}
+
+#ifndef SYS_openat2
+#define SYS_openat2 437
+#endif
+
+int hx_open_beneath(int dirfd, const char *path, int flags, int no_symlinks) {
+    struct open_how how;
+    memset(&how, 0, sizeof how);
+    how.flags = (unsigned long long)(flags | O_CLOEXEC);
+    how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | (no_symlinks ? RESOLVE_NO_SYMLINKS : 0);
+    int fd;
+    do {
+        fd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof how);
+    } while (fd < 0 && (errno == EINTR || errno == EAGAIN));
+    return fd;
+}
+
+int hx_readlinkat(int dirfd, const char *path, char *buf, int size) {
+    if (size < 1) return -1;
+    ssize_t n = readlinkat(dirfd, path, buf, (size_t)size - 1);
+    if (n < 0) return -1;
+    buf[n] = 0;
+    return (int)n;
+}
+
+int hx_peer_credentials(int fd, hx_peer *out) {
+    struct ucred cred;
+    socklen_t len = sizeof cred;
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) return -1;
+    out->pid = cred.pid;
+    out->uid = cred.uid;
+    out->gid = cred.gid;
+    return 0;
+}
+
+int hx_send_datagram(const char *path, const char *message, size_t length) {
+    struct sockaddr_un addr;
+    memset(&addr, 0, sizeof addr);
+    addr.sun_family = AF_UNIX;
+    size_t plen = strlen(path);
+    if (plen == 0 || plen >= sizeof addr.sun_path) { errno = EINVAL; return -1; }
+    memcpy(addr.sun_path, path, plen);
+    if (path[0] == '@') addr.sun_path[0] = 0;
+    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    ssize_t r = sendto(fd, message, length, MSG_NOSIGNAL, (struct sockaddr *)&addr,
+                       (socklen_t)(offsetof(struct sockaddr_un, sun_path) + plen));
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return r < 0 ? -1 : 0;
 }

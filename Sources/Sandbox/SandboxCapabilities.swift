@@ -1,4 +1,5 @@
 import CSpawn
+import Policy
 
 #if canImport(Glibc)
 import Glibc
@@ -30,7 +31,7 @@ public struct SandboxCapabilities: Sendable, Hashable {
 
     /// Reads the facts from the running process and kernel.
     public static func probe() -> SandboxCapabilities {
-        let status = (try? FileBytes.read("/proc/self/status")).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        let status = (try? PolicyFileSystem.contents(of: "/proc/self/status")).map { String(decoding: $0, as: UTF8.self) } ?? ""
         var capEff: UInt64 = 0
         var seccompField = false
         for line in status.split(separator: "\n") {

@@ -34,10 +34,27 @@ public final class SeccompCompiler: Sendable {
     /// Reads, parses and compiles a profile file.
     /// - Throws: `PolicyError` (unreadable file, malformed profile, unknown names, compile failure).
     public func load(contentsOf path: String, name: String? = nil) throws(PolicyError) -> CompiledSeccompFilter {
-        let bytes = try FileBytes.read(path)
+        let bytes = try PolicyFileSystem.contents(of: path)
         var display = name ?? String(path.split(separator: "/").last ?? "profile")
         if name == nil, display.hasSuffix(".json") { display.removeLast(5) }
-        return try compile(SeccompProfile.parse(bytes, name: display))
+        do {
+            return try compile(SeccompProfile.parse(bytes, name: display))
+        } catch {
+            // Point at the file and, where the offending token is quoted in it, the line.
+            throw PolicyError(error.code, at: Self.locate(error, in: bytes, path: path), error.message)
+        }
+    }
+
+    private static func locate(_ error: PolicyError, in bytes: [UInt8], path: String) -> String {
+        var location = path
+        if let start = error.message.firstIndex(of: "\""), let end = error.message[error.message.index(after: start)...].firstIndex(of: "\"") {
+            let token = Array(error.message[start...end].utf8)
+            if token.count > 2, let offset = bytes.firstRange(of: token)?.lowerBound {
+                location += ":\(bytes[..<offset].reduce(1) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 })"
+            }
+        }
+        if let rule = error.location { location += " \(rule)" }
+        return location
     }
 
     /// Compiles a parsed profile, or returns the cached program for the same content.

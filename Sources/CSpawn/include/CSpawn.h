@@ -146,10 +146,27 @@ int hx_epoll_create(void);
 int hx_epoll_ctl(int epfd, int op, int fd, uint32_t events, uint64_t token);
 int hx_epoll_wait(int epfd, uint64_t *tokens, uint32_t *events, int max, int timeout_ms);
 
+enum { HX_O_PATH = 010000000 };
+
 enum {
     HX_EPOLL_ADD = 1, HX_EPOLL_DEL = 2, HX_EPOLL_MOD = 3,
     HX_EPOLLIN = 0x001, HX_EPOLLOUT = 0x004, HX_EPOLLERR = 0x008, HX_EPOLLHUP = 0x010,
 };
+
+/* ---- launcher-side helpers ---- */
+
+/// openat2(2) with RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS (| RESOLVE_NO_SYMLINKS when
+/// no_symlinks): `path` can never resolve outside `dirfd`. Returns an fd or -1 with errno.
+int hx_open_beneath(int dirfd, const char *path, int flags, int no_symlinks);
+/// readlinkat into buf (NUL-terminated); returns length or -1.
+int hx_readlinkat(int dirfd, const char *path, char *buf, int size);
+
+/// Credentials of the peer of a connected Unix socket (SO_PEERCRED).
+typedef struct hx_peer { int pid; uint32_t uid; uint32_t gid; } hx_peer;
+int hx_peer_credentials(int fd, hx_peer *out);
+
+/// Sends one datagram to a Unix socket path ('@' prefix = abstract namespace), for sd_notify.
+int hx_send_datagram(const char *path, const char *message, size_t length);
 
 /* resource numbers (the RLIMIT_* macros do not import into Swift) */
 enum {
