@@ -19,6 +19,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
         // MARK: C boundary
@@ -39,7 +42,10 @@ let package = Package(
         // MARK: Libraries
         .target(
             name: "Policy",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ],
             swiftSettings: strict
         ),
         .target(
@@ -50,14 +56,23 @@ let package = Package(
         .target(name: "LauncherProtocol", swiftSettings: strict),
         .target(
             name: "Launcher",
-            dependencies: ["LauncherProtocol", "Sandbox", "Policy"],
+            dependencies: [
+                "LauncherProtocol", "Sandbox", "Policy", "CSpawn",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         .target(name: "FrontEnd", dependencies: ["LauncherProtocol"], swiftSettings: strict),
 
         // MARK: Executables (one per process)
         .executableTarget(name: "httpexec-server", dependencies: ["FrontEnd"], swiftSettings: strict),
-        .executableTarget(name: "httpexec-launcher", dependencies: ["Launcher"], swiftSettings: strict),
+        .executableTarget(
+            name: "httpexec-launcher",
+            dependencies: ["Launcher", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "httpexec",
             dependencies: [
@@ -80,6 +95,13 @@ let package = Package(
 
         // MARK: Tests
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "Sandbox"], swiftSettings: strict),
+        .testTarget(name: "LauncherProtocolTests", dependencies: ["LauncherProtocol"], swiftSettings: strict),
+        // Start the real binaries (httpexec-launcher, httpexec) as separate processes.
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["LauncherProtocol", "httpexec-launcher", "httpexec", "httpexec-probe"],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "SandboxTests",
             dependencies: ["Sandbox", "Policy", "httpexec-probe"],

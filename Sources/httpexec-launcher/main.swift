@@ -1,9 +1,67 @@
+import ArgumentParser
 import Launcher
+import Logging
+import Policy
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-let message = "httpexec-launcher: not yet — \(Launcher.status)\n"
-message.utf8CString.withUnsafeBufferPointer { _ = write(2, $0.baseAddress, $0.count - 1) }
-exit(2)
+/// `httpexec-launcher`: the privileged half. Serves only the front-end, over a Unix socket.
+@main
+struct LauncherCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "httpexec-launcher",
+        abstract: "Run whitelisted programs for the httpexec front-end, sandboxed (privileged half).")
+
+    @Option(help: "Policy file (TOML).")
+    var policy: String = "/etc/httpexec/policy.toml"
+
+    @Option(help: "Unix socket path; overrides the policy's socket.path. Ignored under socket activation.")
+    var socket: String?
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String = "info"
+
+    func run() async throws {
+        var logger = Logger(label: "httpexec-launcher")
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        let inherited = SystemdIntegration.takeListenSockets()
+        _ = SystemdIntegration.notifySocket // read and remove before anything could inherit it
+
+        let loaded: LauncherPolicy
+        do {
+            loaded = try LauncherPolicy.load(contentsOf: policy)
+        } catch {
+            logger.critical("policy: \(error)")
+            throw ExitCode(78) // EX_CONFIG
+        }
+        let service: LauncherService
+        do {
+            service = try LauncherService(policy: loaded, logger: logger)
+        } catch {
+            logger.critical("cannot start: \(error)")
+            throw ExitCode(78)
+        }
+        do {
+            if !inherited.isEmpty {
+                for s in inherited { try await service.listen(inherited: s) }
+            } else if let path = socket ?? loaded.socket.path {
+                try await service.listen(path: path)
+            } else {
+                logger.critical("no socket: set socket.path in the policy, pass --socket, or use socket activation")
+                throw ExitCode(78)
+            }
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            logger.critical("cannot listen: \(error)")
+            throw ExitCode(1)
+        }
+        SystemdIntegration.notify("READY=1\nSTATUS=serving")
+        logger.info("ready")
+        await ShutdownSignal.wait()
+        logger.info("SIGTERM/SIGINT: draining")
+        await service.drain(deadline: .seconds(Int64(max(5, loaded.limits.killGrace.components.seconds * 3))))
+    }
+}

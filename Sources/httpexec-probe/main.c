@@ -34,6 +34,8 @@
  *                      "grandchild=PID", main waits for the intermediate child,
  *                      prints "main=PID"; both then pause() forever
  *   close-stdout-sleep close fds 1 and 2, then pause() forever
+ *   connect PATH       connect to the Unix stream socket PATH, send 16 bytes, read until EOF;
+ *                      prints `connect=E` (errno, 0 on success) and then `eof` or `read=E`
  *
  * Exit status: 0 after a successful report (unless the command says otherwise),
  * 64 on usage error (message on stderr), 3 if writing output fails (no message),
@@ -53,6 +55,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -326,7 +329,7 @@ int main(int argc, char **argv)
         usage("missing command");
     const char *cmd = argv[1];
 #define IS(name) (strcmp(cmd, name) == 0)
-    int need_n = IS("exit") || IS("signal") || IS("spew") || IS("spew-stdout");
+    int need_n = IS("exit") || IS("signal") || IS("spew") || IS("spew-stdout") || IS("connect");
     if (need_n ? argc != 3 : (argc != 2 && !IS("try")))
         usage("wrong number of arguments");
 
@@ -377,7 +380,22 @@ int main(int argc, char **argv)
         pause_forever();
     else if (IS("ignore-term-fork"))
         ignore_term_fork();
-    else if (IS("close-stdout-sleep")) {
+    else if (IS("connect") && argc == 3) {
+        struct sockaddr_un addr = {.sun_family = AF_UNIX};
+        strncpy(addr.sun_path, argv[2], sizeof addr.sun_path - 1);
+        int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+        int rc = connect(fd, (struct sockaddr *)&addr, sizeof addr);
+        printf("connect=%d\n", rc == 0 ? 0 : errno);
+        if (rc == 0) {
+            /* A valid hello frame: a refused peer must be closed without an answer. */
+            static const unsigned char hello[] = {0, 0, 0, 3, 1, 0, 1};
+            if (write(fd, hello, sizeof hello) < 0) {}
+            char buf[256];
+            ssize_t n;
+            while ((n = read(fd, buf, sizeof buf)) > 0) printf("data=%zd\n", n);
+            if (n == 0) printf("eof\n"); else printf("read=%d\n", errno);
+        }
+    } else if (IS("close-stdout-sleep")) {
         close(1);
         close(2);
         pause_forever();

@@ -9,8 +9,54 @@ struct HTTPExecCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "httpexec",
         abstract: "Run whitelisted programs over HTTP, sandboxed (operator tool).",
-        subcommands: [CheckSeccomp.self, Serve.self]
+        subcommands: [Check.self, CheckSeccomp.self, Serve.self]
     )
+}
+
+/// `httpexec check [--policy FILE]`: load the policy exactly as the launcher does, compile its
+/// seccomp profiles, resolve its identities, and print the effective policy and the layer report.
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Validate a launcher policy and print the effective settings and sandbox layers.")
+
+    @Option(help: "Policy file (TOML).")
+    var policy: String = "/etc/httpexec/policy.toml"
+
+    func run() throws {
+        let loaded: LauncherPolicy
+        do {
+            loaded = try LauncherPolicy.load(contentsOf: policy)
+        } catch {
+            print("\(error)")
+            throw ExitCode(1)
+        }
+        var failed = false
+        let compiler = SeccompCompiler()
+        let profiles = [loaded.seccompProfile].compactMap { $0 } + loaded.commands.compactMap(\.seccompProfile)
+        for profile in Set(profiles).sorted() {
+            do {
+                let filter = try compiler.load(contentsOf: profile)
+                print("# seccomp \(profile): \(filter.instructionCount) BPF instructions, sha256 \(filter.profileHash)")
+            } catch {
+                print("\(profile): \(error)")
+                failed = true
+            }
+        }
+        let capabilities = SandboxCapabilities.probe()
+        do {
+            let identity = try JobIdentity.resolve(
+                RunAsPolicy(user: loaded.runAs.user, group: loaded.runAs.group, allowRoot: loaded.runAs.allowRoot),
+                capabilities: capabilities)
+            let ids = identity.effectiveIDs
+            print("# jobs run as uid \(ids.uid) gid \(ids.gid)\(identity == .launcher ? " (single-uid mode)" : "")")
+        } catch {
+            print("\(loaded.sourcePath): run_as: \(error)")
+            failed = true
+        }
+        for line in capabilities.layerReport { print("# layer \(line)") }
+        print(loaded.effectiveSummary)
+        if failed { throw ExitCode(1) }
+    }
 }
 
 /// `httpexec check-seccomp FILE...`: parse, validate and compile profiles exactly as the launcher

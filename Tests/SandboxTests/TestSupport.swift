@@ -11,9 +11,11 @@ import Glibc
 /// process's pipes, pidfds and zombies, which concurrent spawning tests would disturb.
 @Suite(.serialized) struct Engine {}
 
-/// One engine for the whole test process, as in the launcher (a subreaper, so orphans are ours).
+/// One engine for the whole test process. Not a subreaper here: its orphan sweep reaps any exited
+/// child that is not a job, which would steal the integration tests' launcher processes from
+/// Foundation's Process (the launcher binary, a subreaper, is tested from the outside).
 let engine: SpawnEngine = {
-    do { return try SpawnEngine(options: .init(becomeSubreaper: true)) } catch { fatalError("engine: \(error)") }
+    do { return try SpawnEngine(options: .init(becomeSubreaper: false)) } catch { fatalError("engine: \(error)") }
 }()
 
 let isRoot = geteuid() == 0

@@ -1,0 +1,96 @@
+import LauncherProtocol
+import Policy
+import Sandbox
+
+/// A refusal: a stable code from `RejectCode` and a message safe to show a client (no host paths).
+public struct Rejection: Error, Sendable, Hashable {
+    public let code: String
+    public let message: String
+    public init(_ code: String, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+}
+
+/// Turns a front-end's `StartJob` claim into a `JobSpec`, re-deciding everything from the policy:
+/// the command is resolved here, beneath the exec root; the environment is the policy's base plus
+/// the client's variables that pass the policy's rules; limits come from the policy, and a
+/// requested timeout can only shorten the policy's.
+struct JobAdmission: Sendable {
+    let policy: LauncherPolicy
+    let execRoot: ExecRoot
+    let identity: JobIdentity
+    let defaultFilter: CompiledSeccompFilter?
+    /// Per-command filters (nil value = the command runs unconfined by explicit policy).
+    let commandFilters: [String: CompiledSeccompFilter?]
+
+    /// The admitted job, or why not.
+    func admit(_ request: StartJob) throws(Rejection) -> JobSpec {
+        let command = request.command
+        let override = policy.commands.first { $0.path == command }
+
+        let executable: ExecutableFile
+        do {
+            executable = try execRoot.open(command, runAs: identity.effectiveIDs)
+        } catch {
+            throw Rejection(error.kind.rawValue, error.message)
+        }
+        for (i, argument) in request.arguments.enumerated() where argument.utf8.contains(0) {
+            throw Rejection(RejectCode.invalidArgument, "argument \(i + 1) contains a NUL byte")
+        }
+
+        var environment = policy.environment.base.map { EnvironmentVariable($0.name, $0.value) }
+        let allow = override?.environmentAllow ?? policy.environment.allow
+        for entry in request.environment {
+            try Self.checkName(entry.name, deny: policy.environment.deny, allow: allow)
+            guard !entry.value.utf8.contains(0) else {
+                throw Rejection(RejectCode.invalidEnvironment, "environment variable \(entry.name) contains a NUL byte")
+            }
+            if let i = environment.firstIndex(where: { $0.name == entry.name }) {
+                environment[i].value = entry.value
+            } else {
+                environment.append(EnvironmentVariable(entry.name, entry.value))
+            }
+        }
+
+        let limits = policy.limits
+        var timeout = override?.timeout ?? limits.timeout
+        if request.timeoutMilliseconds > 0 {
+            timeout = min(timeout, .milliseconds(Int64(request.timeoutMilliseconds)))
+        }
+        let cap = OutputCap(
+            limit: override?.outputCap ?? limits.outputCap,
+            overflow: (override?.killOnOutputOverflow ?? limits.killOnOutputOverflow) ? .kill : .truncate)
+        let filter: CompiledSeccompFilter? = commandFilters[command] ?? defaultFilter
+
+        return JobSpec(
+            executable: executable, argv0: command, arguments: request.arguments, environment: environment,
+            workingDirectory: policy.workingDirectory, identity: identity,
+            limits: ResourceLimits(
+                core: limits.core, openFiles: limits.openFiles, processes: limits.processes,
+                fileSize: limits.fileSize, cpuSeconds: limits.cpuSeconds, addressSpace: limits.addressSpace,
+                stack: limits.stack),
+            seccomp: filter, stdin: request.stdin == .stream ? .stream : .null,
+            stdout: request.captureStdout ? .capture(cap) : .discard,
+            stderr: request.captureStderr ? .capture(cap) : .discard,
+            timeout: timeout, killGrace: limits.killGrace)
+    }
+
+    /// The stdin cap for a command.
+    func stdinCap(for command: String) -> Int {
+        policy.commands.first { $0.path == command }?.stdinCap ?? policy.limits.stdinCap
+    }
+
+    /// Name rules: non-empty, no `=` or NUL, not denied, and allowed when an allow-list is set.
+    static func checkName(_ name: String, deny: [String], allow: [String]?) throws(Rejection) {
+        guard !name.isEmpty, !name.utf8.contains(UInt8(ascii: "=")), !name.utf8.contains(0) else {
+            throw Rejection(RejectCode.invalidEnvironment, "invalid environment variable name")
+        }
+        if deny.contains(where: { LauncherPolicy.EnvironmentPolicy.matches($0, name) }) {
+            throw Rejection(RejectCode.deniedEnvironment, "environment variable \(name) may not be set")
+        }
+        if let allow, !allow.contains(where: { LauncherPolicy.EnvironmentPolicy.matches($0, name) }) {
+            throw Rejection(RejectCode.deniedEnvironment, "environment variable \(name) is not allowed for this command")
+        }
+    }
+}

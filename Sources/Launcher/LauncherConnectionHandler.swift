@@ -1,0 +1,273 @@
+import CSpawn
+import Logging
+import LauncherProtocol
+import NIOCore
+import Policy
+import Sandbox
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One front-end connection: peer check, frame decoding, the connection state machine, and the
+/// effects it asks for (send a frame, start/feed/cancel a job, close). Lives on one event loop.
+final class LauncherConnectionHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private let service: LauncherService
+    private var decoder = ClientMessageDecoder()
+    private var machine = LauncherConnectionStateMachine()
+    private var context: ChannelHandlerContext?
+    private var job: JobHandle?
+    private var jobCommand: String?
+    private var stdinBytes = 0
+    private var stdinCap = 0
+    private var peer = hx_peer()
+    private var needsFlush = false
+
+    init(service: LauncherService) { self.service = service }
+
+    private var logger: Logger { service.logger }
+
+    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
+
+    func channelActive(context: ChannelHandlerContext) {
+        // The child channel starts with autoRead off: not a byte is read before the peer passed.
+        guard let provider = context.channel as? any SocketOptionProvider else {
+            logger.warning("connection without socket options closed")
+            context.close(promise: nil)
+            return
+        }
+        let future: EventLoopFuture<hx_peer> = provider.unsafeGetSocketOption(level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(SO_PEERCRED))
+        future.assumeIsolated().whenComplete { [self] result in
+            guard let context = self.context else { return }
+            guard case .success(let credentials) = result else {
+                logger.warning("cannot read the peer's credentials; connection closed")
+                context.close(promise: nil)
+                return
+            }
+            peer = credentials
+            guard service.peers.allows(uid: credentials.uid, gid: credentials.gid) else {
+                logger.warning("peer refused: pid=\(credentials.pid) uid=\(credentials.uid) gid=\(credentials.gid) may not talk to the launcher")
+                context.close(promise: nil)
+                return
+            }
+            let ref = LauncherService.ConnectionRef(eventLoop: context.eventLoop, handler: NIOLoopBound(self, eventLoop: context.eventLoop))
+            guard service.connectionOpened(ObjectIdentifier(self), ref) else {
+                context.close(promise: nil)
+                return
+            }
+            do {
+                try context.channel.syncOptions?.setOption(.autoRead, value: true)
+                context.read()
+            } catch {
+                context.close(promise: nil)
+            }
+        }
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        perform(machine.connectionClosed())
+        service.connectionClosed(ObjectIdentifier(self))
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var buffer = unwrapInboundIn(data)
+        buffer.withUnsafeReadableBytes { decoder.append($0) }
+        buffer.moveReaderIndex(forwardBy: buffer.readableBytes)
+        while machine.state != .closed {
+            do {
+                guard let message = try decoder.next() else { break }
+                perform(machine.received(message))
+            } catch {
+                logger.warning("protocol error from pid=\(peer.pid) uid=\(peer.uid): \(error)")
+                perform(machine.protocolViolation(error))
+                break
+            }
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) { flushIfNeeded() }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
+    }
+
+    /// Called (on this event loop) when the launcher drains.
+    func beginShutdown() {
+        perform(machine.beginShutdown())
+        flushIfNeeded()
+    }
+
+    // MARK: - Effects
+
+    private func perform(_ actions: [LauncherConnectionStateMachine.Action]) {
+        for action in actions {
+            switch action {
+            case .send(let message):
+                send(message)
+            case .startJob(let request):
+                start(request)
+            case .writeStdin(let bytes):
+                stdinBytes += bytes.count
+                if stdinBytes > stdinCap {
+                    logger.warning("request \(request ?? "-"): stdin over the cap of \(stdinCap) bytes; cancelling the job")
+                    job?.closeStdin()
+                    job?.cancel()
+                } else {
+                    job?.writeStdin(bytes)
+                }
+            case .closeStdin:
+                job?.closeStdin()
+            case .cancelJob:
+                job?.cancel()
+            case .close:
+                flushIfNeeded()
+                context?.close(promise: nil)
+            }
+        }
+    }
+
+    private var request: String?
+
+    private func start(_ start: StartJob) {
+        request = start.requestID
+        if service.isShuttingDown {
+            perform(machine.jobRejected(code: RejectCode.shuttingDown, message: "the launcher is shutting down"))
+            return
+        }
+        let limit = service.policy.commands.first { $0.path == start.command }?.maxConcurrent ?? service.policy.concurrency.maxPerCommand
+        let spec: JobSpec
+        do {
+            spec = try service.admission.admit(start)
+        } catch {
+            logger.info("request \(start.requestID): rejected \(error.code): \(error.message)")
+            perform(machine.jobRejected(code: error.code, message: error.message))
+            return
+        }
+        guard service.gate.acquire(start.command, limit: limit) else {
+            perform(machine.jobRejected(code: RejectCode.busy, message: "too many jobs are running; retry later"))
+            return
+        }
+        let prepared: PreparedJob
+        do {
+            prepared = try PreparedJob(spec)
+        } catch {
+            service.gate.release(start.command)
+            perform(machine.jobRejected(code: RejectCode.invalidArgument, message: error.message))
+            return
+        }
+        guard let context else { service.gate.release(start.command); return }
+        jobCommand = start.command
+        stdinBytes = 0
+        stdinCap = service.admission.stdinCap(for: start.command)
+        // `accepted` goes out when the child has exec'd (jobStarted): a spawn failure is then a
+        // typed rejection naming the failed step instead of a job that "ran" and returned 127.
+        let bridge = JobBridge(handler: NIOLoopBound(self, eventLoop: context.eventLoop), eventLoop: context.eventLoop,
+                               gate: service.gate, command: start.command)
+        job = service.engine.start(prepared, observer: bridge)
+        logger.info("request \(start.requestID): started \(start.command)")
+    }
+
+    // Called on the event loop by JobBridge.
+    func jobStarted(pid: Int32) {
+        perform(machine.jobAccepted())
+        perform(machine.jobStarted(pid: pid))
+        flushIfNeeded()
+    }
+
+    func jobOutput(_ stream: LauncherMessage.OutputStream, _ bytes: [UInt8]) {
+        perform(machine.jobOutput(stream: stream, bytes: bytes))
+        flushIfNeeded()
+    }
+
+    func jobFinished(_ outcome: Result<JobResult, SandboxError>) {
+        job = nil
+        jobCommand = nil
+        switch outcome {
+        case .success(let result):
+            logger.info("request \(request ?? "-"): finished \(result.termination) timed_out=\(result.timedOut) cancelled=\(result.cancelled)")
+            perform(machine.jobFinished(JobSummary(result)))
+        case .failure(let error):
+            logger.warning("request \(request ?? "-"): spawn failed: \(error)")
+            perform(machine.jobRejected(code: "spawn:\(error.code)", message: "the job could not be started (\(error.code)\(error.errno.map { ", errno \($0)" } ?? ""))"))
+        }
+        flushIfNeeded()
+    }
+
+    private func send(_ message: LauncherMessage) {
+        guard let context else { return }
+        do {
+            let bytes = try FrameEncoder.encode(message)
+            var buffer = context.channel.allocator.buffer(capacity: bytes.count)
+            buffer.writeBytes(bytes)
+            context.write(wrapOutboundOut(buffer), promise: nil)
+            needsFlush = true
+        } catch {
+            logger.error("cannot encode a reply: \(error)")
+            context.close(promise: nil)
+        }
+    }
+
+    private func flushIfNeeded() {
+        guard needsFlush, let context else { return }
+        needsFlush = false
+        context.flush()
+    }
+}
+
+extension JobSummary {
+    init(_ r: JobResult) {
+        let termination: Termination
+        switch r.termination {
+        case .exited(let code): termination = .exited(code)
+        case .signaled(let sig): termination = .signaled(sig)
+        }
+        func micros(_ d: Duration) -> UInt64 {
+            let c = d.components
+            return UInt64(max(0, c.seconds)) * 1_000_000 + UInt64(max(0, c.attoseconds) / 1_000_000_000_000)
+        }
+        self.init(
+            termination: termination, timedOut: r.timedOut, cancelled: r.cancelled, outputLimitExceeded: r.outputLimitExceeded,
+            stdoutBytesSeen: UInt64(r.stdout.bytesSeen), stdoutBytesKept: UInt64(r.stdout.bytesKept),
+            stderrBytesSeen: UInt64(r.stderr.bytesSeen), stderrBytesKept: UInt64(r.stderr.bytesKept),
+            stdinBytes: UInt64(r.stdinBytes), wallMicroseconds: micros(r.wallTime), userMicroseconds: micros(r.userTime),
+            systemMicroseconds: micros(r.systemTime), maxRSSKiB: UInt64(max(0, r.maxRSSKiB)))
+    }
+}
+
+/// Carries engine events (engine thread) to the connection's event loop.
+final class JobBridge: JobObserver {
+    private let handler: NIOLoopBound<LauncherConnectionHandler>
+    private let eventLoop: any EventLoop
+    private let gate: ConcurrencyGate
+    private let command: String
+
+    init(handler: NIOLoopBound<LauncherConnectionHandler>, eventLoop: any EventLoop, gate: ConcurrencyGate, command: String) {
+        self.handler = handler
+        self.eventLoop = eventLoop
+        self.gate = gate
+        self.command = command
+    }
+
+    func jobStarted(pid: Int32) {
+        let handler = handler
+        eventLoop.execute { handler.value.jobStarted(pid: pid) }
+    }
+
+    func jobOutput(_ stream: OutputStreamKind, _ bytes: UnsafeRawBufferPointer) {
+        let copy = [UInt8](bytes)
+        let handler = handler
+        eventLoop.execute { handler.value.jobOutput(stream == .stdout ? .stdout : .stderr, copy) }
+    }
+
+    func jobFinished(_ outcome: Result<JobResult, SandboxError>) {
+        gate.release(command)
+        let handler = handler
+        eventLoop.execute { handler.value.jobFinished(outcome) }
+    }
+}

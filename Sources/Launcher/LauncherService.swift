@@ -1,0 +1,169 @@
+import CSpawn
+import Logging
+import LauncherProtocol
+import NIOCore
+import NIOPosix
+import Policy
+import Sandbox
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The launcher process: listens on its Unix socket(s), checks every peer, admits jobs against
+/// the policy and runs them with the spawn engine.
+public final class LauncherService: Sendable {
+    let policy: LauncherPolicy
+    let admission: JobAdmission
+    let peers: PeerPolicy
+    let gate: ConcurrencyGate
+    let engine: SpawnEngine
+    let logger: Logger
+    let group: MultiThreadedEventLoopGroup
+    private let state = Mutex(State())
+
+    private struct State {
+        var servers: [any Channel] = []
+        var connections: [ObjectIdentifier: ConnectionRef] = [:]
+        var shuttingDown = false
+    }
+
+    /// A connection as seen from outside its event loop.
+    struct ConnectionRef: Sendable {
+        let eventLoop: any EventLoop
+        let handler: NIOLoopBound<LauncherConnectionHandler>
+    }
+
+    /// Loads everything that can fail before a single connection is accepted: the exec root,
+    /// the run-as identity (and its separation from the peers), every seccomp profile.
+    /// - Throws: a description of the first problem (start-up refuses rather than degrades).
+    public init(policy: LauncherPolicy, logger: Logger) throws {
+        self.policy = policy
+        self.logger = logger
+        let capabilities = SandboxCapabilities.probe()
+        for line in capabilities.layerReport { logger.info("layer \(line)") }
+        logger.info("layer landlock: unavailable (not implemented)")
+        logger.info("layer cgroups: unavailable (not implemented; jobs are bounded by rlimits and their process group)")
+
+        let identity = try JobIdentity.resolve(
+            RunAsPolicy(user: policy.runAs.user, group: policy.runAs.group, allowRoot: policy.runAs.allowRoot),
+            capabilities: capabilities)
+        let peers = try PeerPolicy(policy.peers)
+        try peers.checkJobIdentity(identity)
+        self.peers = peers
+
+        let compiler = SeccompCompiler()
+        var defaultFilter: CompiledSeccompFilter?
+        if let profile = policy.seccompProfile {
+            defaultFilter = try compiler.load(contentsOf: profile)
+        } else {
+            logger.warning("seccomp: disabled by the policy (seccomp = \"unconfined\")")
+        }
+        var commandFilters: [String: CompiledSeccompFilter?] = [:]
+        for command in policy.commands {
+            if command.unconfined {
+                commandFilters[command.path] = .some(nil)
+                logger.warning("seccomp: disabled for command \(command.path) by the policy")
+            } else if let profile = command.seccompProfile {
+                commandFilters[command.path] = .some(try compiler.load(contentsOf: profile))
+            }
+        }
+        admission = JobAdmission(
+            policy: policy, execRoot: try ExecRoot(path: policy.execRoot, followLinks: policy.followLinks),
+            identity: identity, defaultFilter: defaultFilter, commandFilters: commandFilters)
+        gate = ConcurrencyGate(maxJobs: policy.concurrency.maxJobs)
+        engine = try SpawnEngine(options: .init(becomeSubreaper: true))
+        group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        switch identity {
+        case .launcher: logger.info("jobs run as the launcher's own uid \(geteuid()) (single-uid mode)")
+        case .user(let uid, let gid, _): logger.info("jobs run as uid \(uid) gid \(gid)")
+        }
+    }
+
+    // MARK: - Listening
+
+    /// Binds the configured socket path (mode and group from the policy), refusing to take over a
+    /// path a live process still serves.
+    public func listen(path: String) async throws {
+        try SocketPath.clearStale(path)
+        if SocketPath.directoryIsOpenToOthers(path) {
+            logger.warning("the socket's directory is writable by other users; keep the launcher socket in a directory only the front-end's group can enter")
+        }
+        let oldMask = umask(0o177) // never exists with a wider mode than 0600, even briefly
+        defer { umask(oldMask) }
+        let channel = try await bootstrap().bind(unixDomainSocketPath: path).get()
+        if let groupName = policy.socket.group {
+            guard let gid = PeerPolicy.gid(groupName) else { throw Rejection(RejectCode.policy, "socket.group: unknown group \"\(groupName)\"") }
+            guard chown(path, UInt32.max, gid) == 0 else { throw Rejection(RejectCode.policy, "cannot give the socket to group \(groupName)") }
+        }
+        guard chmod(path, mode_t(policy.socket.mode)) == 0 else { throw Rejection(RejectCode.policy, "cannot set the socket's mode") }
+        register(channel)
+        logger.info("listening on \(path) (mode \(String(policy.socket.mode, radix: 8)))")
+    }
+
+    /// Serves a socket inherited from systemd.
+    public func listen(inherited socket: SystemdIntegration.InheritedSocket) async throws {
+        let channel = try await bootstrap().withBoundSocket(socket.fd).get()
+        register(channel)
+        logger.info("listening on inherited fd \(socket.fd)\(socket.name.map { " (\($0))" } ?? "")")
+    }
+
+    private func bootstrap() -> ServerBootstrap {
+        ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .childChannelOption(.autoRead, value: false) // enabled once the peer check passed
+            .childChannelInitializer { [self] channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(LauncherConnectionHandler(service: self))
+                }
+            }
+    }
+
+    private func register(_ channel: any Channel) {
+        state.withLock { $0.servers.append(channel) }
+    }
+
+    // MARK: - Connections
+
+    /// Returns false when the launcher is draining (the connection is then closed).
+    func connectionOpened(_ id: ObjectIdentifier, _ ref: ConnectionRef) -> Bool {
+        state.withLock { s in
+            guard !s.shuttingDown else { return false }
+            s.connections[id] = ref
+            return true
+        }
+    }
+
+    func connectionClosed(_ id: ObjectIdentifier) {
+        state.withLock { _ = $0.connections.removeValue(forKey: id) }
+    }
+
+    var isShuttingDown: Bool { state.withLock { $0.shuttingDown } }
+
+    // MARK: - Shutdown
+
+    /// Drains: stop accepting, cancel running jobs (TERM → grace → KILL; their results are still
+    /// sent), close idle connections, and return once every connection is gone or `deadline` passed.
+    public func drain(deadline: Duration) async {
+        SystemdIntegration.notify("STOPPING=1\nSTATUS=draining")
+        let (servers, connections) = state.withLock { s in
+            s.shuttingDown = true
+            return (s.servers, Array(s.connections.values))
+        }
+        for server in servers { try? await server.close() }
+        // Cancels every running job (TERM → grace → KILL); each result still reaches its client,
+        // after which the state machine closes the connection.
+        engine.shutdown()
+        for ref in connections {
+            ref.eventLoop.execute { ref.handler.value.beginShutdown() }
+        }
+        let end = ContinuousClock.now + deadline
+        while ContinuousClock.now < end {
+            if state.withLock({ $0.connections.isEmpty }) && engine.activeJobCount == 0 { break }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        try? await group.shutdownGracefully()
+        logger.info("launcher stopped")
+    }
+}

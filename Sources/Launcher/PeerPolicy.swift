@@ -1,0 +1,65 @@
+import CSpawn
+import LauncherProtocol
+import Policy
+import Sandbox
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Who may talk to the launcher: root and the configured users/groups, checked with SO_PEERCRED on
+/// every accepted connection.
+///
+/// Invariant (checked at start): a job never runs under a uid or gid that may talk to the launcher
+/// — otherwise a command could connect back and start jobs outside its own limits and audit trail.
+public struct PeerPolicy: Sendable, Hashable {
+    public let uids: Set<UInt32>
+    public let gids: Set<UInt32>
+
+    /// Resolves the policy's names.
+    /// - Throws: `Rejection` with code `policy` for unknown names.
+    public init(_ peers: LauncherPolicy.Peers) throws(Rejection) {
+        var uids: Set<UInt32> = [0]
+        var gids: Set<UInt32> = []
+        for user in peers.users {
+            guard let uid = Self.uid(user) else { throw Rejection(RejectCode.policy, "peers.users: unknown user \"\(user)\"") }
+            uids.insert(uid)
+        }
+        for group in peers.groups {
+            guard let gid = Self.gid(group) else { throw Rejection(RejectCode.policy, "peers.groups: unknown group \"\(group)\"") }
+            gids.insert(gid)
+        }
+        self.uids = uids
+        self.gids = gids
+    }
+
+    /// Creates a policy from ids (tests).
+    public init(uids: Set<UInt32>, gids: Set<UInt32>) {
+        self.uids = uids.union([0])
+        self.gids = gids
+    }
+
+    public func allows(uid: UInt32, gid: UInt32) -> Bool { uids.contains(uid) || gids.contains(gid) }
+
+    /// Refuses a job identity that could talk to the launcher.
+    public func checkJobIdentity(_ identity: JobIdentity) throws(Rejection) {
+        let ids = identity.effectiveIDs
+        if uids.contains(ids.uid) || gids.contains(ids.gid) {
+            throw Rejection(RejectCode.policy, "jobs would run as uid \(ids.uid) gid \(ids.gid), which may talk to the launcher socket; a job could then start jobs outside its own limits. Use a run_as identity that is not among the allowed peers (root and [peers])")
+        }
+    }
+
+    static func uid(_ name: String) -> UInt32? {
+        if let n = UInt32(name) { return n }
+        var pw = passwd(), result: UnsafeMutablePointer<passwd>?
+        var buf = [CChar](repeating: 0, count: 4096)
+        return getpwnam_r(name, &pw, &buf, buf.count, &result) == 0 && result != nil ? pw.pw_uid : nil
+    }
+
+    static func gid(_ name: String) -> UInt32? {
+        if let n = UInt32(name) { return n }
+        var gr = group(), result: UnsafeMutablePointer<group>?
+        var buf = [CChar](repeating: 0, count: 4096)
+        return getgrnam_r(name, &gr, &buf, buf.count, &result) == 0 && result != nil ? gr.gr_gid : nil
+    }
+}

@@ -1,0 +1,219 @@
+import Foundation
+import LauncherProtocol
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The real `httpexec-launcher` binary on a temporary socket, driven like the front-end drives it.
+@Suite("httpexec-launcher, end to end", .serialized)
+struct LauncherIntegrationTests {
+    private func job(_ command: String, _ args: [String] = [], env: [EnvironmentEntry] = [], timeoutMs: UInt32 = 0) -> StartJob {
+        StartJob(requestID: "test-\(UInt32.random(in: 0...UInt32.max))", command: command, arguments: args,
+                 environment: env, timeoutMilliseconds: timeoutMs, clientAddress: "127.0.0.1")
+    }
+
+    @Test("runs a command confined and reports exit status and output")
+    func runsConfined() throws {
+        let fixture = try LauncherFixture()
+        let client = try LauncherClient.connected(fixture.socketPath)
+        let status = try client.run(job("probe", ["status"]))
+        #expect(status.accepted)
+        #expect(status.summary?.termination == .exited(0))
+        #expect(status.stdoutText.contains("Seccomp:\t2"))
+        #expect(status.stdoutText.contains("NoNewPrivs:\t1"))
+        if runningAsRoot { #expect(status.stdoutText.contains("Uid:\t65534")) }
+        // The same connection serves the next job.
+        let exit = try client.run(job("probe", ["exit", "3"]))
+        #expect(exit.summary?.termination == .exited(3))
+        let sig = try client.run(job("probe", ["signal", "15"]))
+        #expect(sig.summary?.termination == .signaled(15))
+    }
+
+    @Test("streams stdin and captures stdout")
+    func streamsStdin() throws {
+        let fixture = try LauncherFixture()
+        let client = try LauncherClient.connected(fixture.socketPath)
+        let input = (0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        let out = try client.run(job("probe", ["cat"]), stdin: input)
+        #expect(out.summary?.termination == .exited(0))
+        #expect(out.stdout == input)
+        #expect(out.summary?.stdinBytes == UInt64(input.count))
+    }
+
+    @Test("timeout, cancel and busy")
+    func limits() throws {
+        let fixture = try LauncherFixture()
+        let a = try LauncherClient.connected(fixture.socketPath)
+        let timed = try a.run(job("probe", ["sleep"], timeoutMs: 300))
+        #expect(timed.summary?.timedOut == true)
+        #expect(timed.summary?.termination == .signaled(SIGTERM))
+
+        let cancelled = try a.run(job("probe", ["sleep"])) { try $0.send(.cancel) }
+        #expect(cancelled.summary?.cancelled == true)
+
+        // max_per_command = 2: two running sleeps, the third is refused at once.
+        let b = try LauncherClient.connected(fixture.socketPath)
+        let c = try LauncherClient.connected(fixture.socketPath)
+        try a.send(.start(job("probe", ["sleep"])))
+        try b.send(.start(job("probe", ["sleep"])))
+        guard case .accepted? = try a.receive(), case .accepted? = try b.receive() else {
+            Issue.record("the first two jobs should be accepted")
+            return
+        }
+        let third = try c.run(job("probe", ["sleep"]))
+        #expect(third.rejected?.code == RejectCode.busy)
+        try a.send(.cancel)
+        try b.send(.cancel)
+    }
+
+    @Test("resolution beneath the exec root, without follow-links", arguments: [
+        ("probe", "ok"), ("sub/inner", "ok"), ("link-inside", "ok"), ("sub/link-up", "ok"), ("echo.sh", "ok"),
+        ("link-outside", "not_found"), ("dirlink/true", "not_found"), ("dangling", "not_found"),
+        ("loop1", "not_found"), ("dir", "not_found"), ("missing", "not_found"), ("noexec", "not_executable"),
+        ("../probe", "invalid_path"), ("sub/../probe", "invalid_path"), ("sub/..", "invalid_path"),
+        ("./probe", "invalid_path"), ("/bin/true", "invalid_path"), ("", "invalid_path"), ("sub//inner", "invalid_path"),
+        ("probe\0x", "invalid_path"),
+    ])
+    func resolutionNoFollow(_ command: String, _ expected: String) throws {
+        let fixture = try Self.shared(followLinks: false)
+        let out = try LauncherClient.connected(fixture.socketPath).run(job(command, ["exit", "0"]))
+        if expected == "ok" {
+            #expect(out.rejected == nil, "\(command): \(out.rejected.map { "\($0.code) \($0.message)" } ?? "")")
+            #expect(out.summary?.termination == .exited(0))
+        } else {
+            #expect(out.rejected?.code == expected, "\(command)")
+            #expect(out.rejected?.message.contains(fixture.root) == false, "messages must not leak host paths")
+        }
+    }
+
+    @Test("follow-links: a final link may leave the root, an intermediate one may not", arguments: [
+        ("link-outside", "ok"), ("link-inside", "ok"), ("dirlink/true", "not_found"), ("dangling", "not_found"),
+        ("loop1", "not_found"),
+    ])
+    func resolutionFollow(_ command: String, _ expected: String) throws {
+        let fixture = try Self.shared(followLinks: true)
+        let out = try LauncherClient.connected(fixture.socketPath).run(job(command, ["exit", "0"]))
+        if expected == "ok" {
+            #expect(out.summary?.termination == .exited(0), "\(command): \(out.rejected.map { $0.code } ?? "")")
+        } else {
+            #expect(out.rejected?.code == expected, "\(command)")
+        }
+    }
+
+    @Test("the environment is the policy's base plus allowed client variables")
+    func environment() throws {
+        let fixture = try LauncherFixture()
+        let client = try LauncherClient.connected(fixture.socketPath)
+        let out = try client.run(job("probe", ["environ"], env: [EnvironmentEntry(name: "GREETING", value: "hi there")]))
+        let lines = Set(out.stdoutText.split(separator: "\n").map(String.init))
+        #expect(lines == ["PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8", "GREETING=hi there"])
+        for name in ["LD_PRELOAD", "GCONV_PATH", "GLIBC_TUNABLES", "BASH_ENV", "PYTHONPATH", "NODE_OPTIONS"] {
+            let refused = try client.run(job("probe", ["environ"], env: [EnvironmentEntry(name: name, value: "/tmp/x")]))
+            #expect(refused.rejected?.code == RejectCode.deniedEnvironment, "\(name)")
+        }
+        for name in ["", "A=B", "X\0Y"] {
+            let refused = try client.run(job("probe", ["environ"], env: [EnvironmentEntry(name: name, value: "v")]))
+            #expect(refused.rejected?.code == RejectCode.invalidEnvironment, "\(name.debugDescription)")
+        }
+    }
+
+    @Test("a peer whose uid may not talk is closed at once and logged")
+    func peerCheck() throws {
+        try #require(runningAsRoot, "needs root to connect as another uid")
+        let fixture = try LauncherFixture()
+        let setpriv = Process()
+        setpriv.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+        setpriv.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", fixture.root + "/probe", "connect", fixture.socketPath]
+        let pipe = Pipe()
+        setpriv.standardOutput = pipe
+        try setpriv.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        setpriv.waitUntilExit()
+        // It reaches the socket (group nogroup) but gets no answer: EOF, or a reset because the
+        // launcher closed without reading what it had sent.
+        #expect(output == "connect=0\neof\n" || output == "connect=0\nread=\(ECONNRESET)\n", "got \(output.debugDescription)")
+        #expect(fixture.log.contains("peer refused: pid="))
+        #expect(fixture.log.contains("uid=65534"))
+        // The launcher still serves allowed peers.
+        #expect(try LauncherClient.connected(fixture.socketPath).run(job("probe", ["exit", "0"])).summary?.termination == .exited(0))
+    }
+
+    @Test("garbage, oversized and truncated frames end only that connection")
+    func protocolAbuse() throws {
+        let fixture = try LauncherFixture()
+        let garbage = try LauncherClient(path: fixture.socketPath)
+        try garbage.sendRaw(Array("GET / HTTP/1.1\r\n\r\n".utf8))
+        #expect(garbage.waitForClose())
+
+        let oversized = try LauncherClient(path: fixture.socketPath)
+        try oversized.sendRaw([0x7f, 0xff, 0xff, 0xff])
+        #expect(oversized.waitForClose())
+
+        let outOfOrder = try LauncherClient(path: fixture.socketPath)
+        try outOfOrder.send(.start(job("probe", ["exit", "0"])))
+        if case .protocolError? = try outOfOrder.receive() {} else { Issue.record("expected a protocol error for start before hello") }
+
+        do {
+            let truncated = try LauncherClient(path: fixture.socketPath)
+            try truncated.sendRaw([0, 0, 0, 40, 2, 0, 0])
+        } // closed mid-frame
+        #expect(try LauncherClient.connected(fixture.socketPath).run(job("probe", ["exit", "4"])).summary?.termination == .exited(4))
+    }
+
+    @Test("SIGTERM while a job runs: the job is cancelled, its result still reported, the launcher exits 0")
+    func drainOnSigterm() throws {
+        let fixture = try LauncherFixture()
+        let client = try LauncherClient.connected(fixture.socketPath)
+        let out = try client.run(job("probe", ["sleep"])) { _ in
+            kill(fixture.process!.processIdentifier, SIGTERM)
+        }
+        #expect(out.summary?.cancelled == true)
+        #expect(client.waitForClose())
+        let end = Date().addingTimeInterval(20)
+        while fixture.process!.isRunning && Date() < end { usleep(10_000) }
+        #expect(fixture.process?.isRunning == false)
+        #expect(fixture.process?.terminationStatus == 0)
+    }
+
+    @Test("a second launcher refuses a socket path that a live one serves")
+    func refusesLiveSocket() throws {
+        let fixture = try LauncherFixture()
+        let second = Process()
+        second.executableURL = URL(fileURLWithPath: buildDirectory + "/httpexec-launcher")
+        second.arguments = ["--policy", fixture.policyPath]
+        let pipe = Pipe()
+        second.standardError = pipe
+        second.standardOutput = pipe
+        try second.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        second.waitUntilExit()
+        #expect(second.terminationStatus != 0)
+        #expect(output.contains("served by a live process"))
+        #expect(try LauncherClient.connected(fixture.socketPath).run(job("probe", ["exit", "0"])).summary?.termination == .exited(0))
+    }
+
+    @Test("socket activation with systemd-socket-activate")
+    func socketActivation() throws {
+        let activator = "/usr/bin/systemd-socket-activate"
+        try #require(FileManager.default.isExecutableFile(atPath: activator), "systemd-socket-activate is not installed")
+        let fixture = try LauncherFixture(start: false)
+        try fixture.start(arguments: ["-l", fixture.socketPath, "--fdname=launcher",
+                                      buildDirectory + "/httpexec-launcher", "--policy", fixture.policyPath],
+                          executable: activator)
+        let out = try LauncherClient.connected(fixture.socketPath).run(job("probe", ["environ"]))
+        #expect(out.summary?.termination == .exited(0))
+        #expect(!out.stdoutText.contains("LISTEN_"), "no job may inherit the activation variables")
+        #expect(fixture.log.contains("inherited fd 3 (launcher)"))
+    }
+
+    // One launcher per follow mode for the table-driven resolution tests.
+    nonisolated(unsafe) private static var fixtures: [Bool: LauncherFixture] = [:]
+    private static func shared(followLinks: Bool) throws -> LauncherFixture {
+        if let f = fixtures[followLinks] { return f }
+        let f = try LauncherFixture(followLinks: followLinks)
+        fixtures[followLinks] = f
+        return f
+    }
+}
