@@ -164,3 +164,9 @@ int hx_send_datagram(const char *path, const char *message, size_t length) {
     errno = saved;
     return r < 0 ? -1 : 0;
 }
+
+int hx_landlock_abi(void) {
+    /* landlock_create_ruleset(NULL, 0, LANDLOCK_CREATE_RULESET_VERSION) */
+    long abi = syscall(444, NULL, 0, 1U);
+    return abi < 0 ? -1 : (int)abi;
+}

@@ -43,8 +43,6 @@ public final class LauncherService: Sendable {
         self.logger = logger
         let capabilities = SandboxCapabilities.probe()
         for line in capabilities.layerReport { logger.info("layer \(line)") }
-        logger.info("layer landlock: unavailable (not implemented)")
-        logger.info("layer cgroups: unavailable (not implemented; jobs are bounded by rlimits and their process group)")
 
         let identity = try JobIdentity.resolve(
             RunAsPolicy(user: policy.runAs.user, group: policy.runAs.group, allowRoot: policy.runAs.allowRoot),

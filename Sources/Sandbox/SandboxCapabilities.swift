@@ -18,6 +18,10 @@ public struct SandboxCapabilities: Sendable, Hashable {
     public var pidfd: Bool
     /// Kernel release.
     public var kernel: String
+    /// Landlock ABI version offered by the kernel (nil: none). Probed for the report; not applied.
+    public var landlockABI: Int?
+    /// cgroup v2 is mounted at /sys/fs/cgroup. Probed for the report; not used.
+    public var cgroup2: Bool
 
     /// Creates a capability set (tests; production code calls ``probe()``).
     public init(uid: UInt32, gid: UInt32, canSwitchIdentity: Bool, seccomp: Bool, pidfd: Bool, kernel: String) {
@@ -27,6 +31,8 @@ public struct SandboxCapabilities: Sendable, Hashable {
         self.seccomp = seccomp
         self.pidfd = pidfd
         self.kernel = kernel
+        self.landlockABI = nil
+        self.cgroup2 = false
     }
 
     /// Reads the facts from the running process and kernel.
@@ -43,10 +49,14 @@ public struct SandboxCapabilities: Sendable, Hashable {
         let setgid: UInt64 = 1 << 6, setuid: UInt64 = 1 << 7
         let pidfd = hx_pidfd_open(getpid())
         if pidfd >= 0 { close(pidfd) }
-        return SandboxCapabilities(
+        var caps = SandboxCapabilities(
             uid: geteuid(), gid: getegid(),
             canSwitchIdentity: geteuid() == 0 || (capEff & setuid != 0 && capEff & setgid != 0),
             seccomp: seccompField, pidfd: pidfd >= 0, kernel: HostInfo.kernelRelease)
+        let abi = hx_landlock_abi()
+        caps.landlockABI = abi > 0 ? Int(abi) : nil
+        caps.cgroup2 = access("/sys/fs/cgroup/cgroup.controllers", F_OK) == 0
+        return caps
     }
 
     /// One line per layer, for the start-up log: `layer: enforced | unavailable (why)`.
@@ -57,6 +67,8 @@ public struct SandboxCapabilities: Sendable, Hashable {
             "uid switching: " + (canSwitchIdentity ? "enforced (jobs run as the policy's user)" : "unavailable (single-uid mode: jobs run as uid \(uid))"),
             "pidfd: " + (pidfd ? "enforced (supervision without pid reuse races)" : "unavailable (kernel < 5.3)"),
             "rlimits: enforced",
+            "landlock: " + (landlockABI.map { "unavailable (kernel offers ABI \($0); httpexec does not apply Landlock yet)" } ?? "unavailable (kernel without Landlock)"),
+            "cgroups: " + (cgroup2 ? "unavailable (cgroup v2 mounted; per-job cgroups are not implemented yet)" : "unavailable (no cgroup v2 hierarchy; per-job cgroups are not implemented)"),
         ]
     }
 }

@@ -42,6 +42,43 @@ struct LauncherIntegrationTests {
         #expect(out.summary?.stdinBytes == UInt64(input.count))
     }
 
+    @Test("streams that are not captured produce no output frames and are not counted")
+    func captureOff() throws {
+        let fixture = try LauncherFixture()
+        var request = job("probe", ["spew", "5000"])
+        request.captureStdout = false
+        let out = try LauncherClient.connected(fixture.socketPath).run(request)
+        #expect(out.summary?.termination == .exited(0))
+        #expect(out.stdout.isEmpty)
+        #expect(out.stderr.count == 5000)
+        #expect(out.summary?.stdoutBytesSeen == 0)
+        #expect(out.summary?.stderrBytesSeen == 5000)
+    }
+
+    @Test("stdin beyond the command's cap cancels the job")
+    func stdinCap() throws {
+        let fixture = try LauncherFixture(extraPolicy: "[[command]]\npath = \"sub/inner\"\nstdin_cap = \"1KiB\"\n")
+        let out = try LauncherClient.connected(fixture.socketPath).run(job("sub/inner", ["sleep"]), stdin: [UInt8](repeating: 65, count: 100_000))
+        #expect(out.summary?.cancelled == true)
+        #expect((out.summary?.stdinBytes ?? .max) <= 1024)
+    }
+
+    @Test("a client may cancel before the job is accepted")
+    func cancelBeforeAccepted() throws {
+        let fixture = try LauncherFixture()
+        let client = try LauncherClient.connected(fixture.socketPath)
+        try client.send(.start(job("probe", ["sleep"])))
+        try client.send(.cancel)
+        var finished: JobSummary?
+        while let m = try client.receive() {
+            if case .finished(let s) = m { finished = s; break }
+            if case .protocolError(let text) = m { Issue.record("protocol error: \(text)"); break }
+        }
+        #expect(finished?.cancelled == true)
+        // The connection is idle again and serves the next job.
+        #expect(try client.run(job("probe", ["exit", "5"])).summary?.termination == .exited(5))
+    }
+
     @Test("timeout, cancel and busy")
     func limits() throws {
         let fixture = try LauncherFixture()
@@ -72,7 +109,9 @@ struct LauncherIntegrationTests {
         ("probe", "ok"), ("sub/inner", "ok"), ("link-inside", "ok"), ("sub/link-up", "ok"), ("echo.sh", "ok"),
         ("link-outside", "not_found"), ("dirlink/true", "not_found"), ("dangling", "not_found"),
         ("loop1", "not_found"), ("dir", "not_found"), ("missing", "not_found"), ("noexec", "not_executable"),
-        ("../probe", "invalid_path"), ("sub/../probe", "invalid_path"), ("sub/..", "invalid_path"),
+        ("../probe", "invalid_path"), ("..", "invalid_path"), ("sub/../probe", "invalid_path"), ("sub/..", "invalid_path"),
+        ("sub/inner/..", "invalid_path"), ("../../../../bin/true", "invalid_path"), ("sub/./inner", "invalid_path"),
+        ("probe/", "invalid_path"),
         ("./probe", "invalid_path"), ("/bin/true", "invalid_path"), ("", "invalid_path"), ("sub//inner", "invalid_path"),
         ("probe\0x", "invalid_path"),
     ])

@@ -165,6 +165,9 @@ int hx_readlinkat(int dirfd, const char *path, char *buf, int size);
 typedef struct hx_peer { int pid; uint32_t uid; uint32_t gid; } hx_peer;
 int hx_peer_credentials(int fd, hx_peer *out);
 
+/// The kernel's Landlock ABI version (landlock_create_ruleset with the VERSION flag), or -1.
+int hx_landlock_abi(void);
+
 /// Sends one datagram to a Unix socket path ('@' prefix = abstract namespace), for sd_notify.
 int hx_send_datagram(const char *path, const char *message, size_t length);
 
