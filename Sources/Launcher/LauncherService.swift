@@ -44,9 +44,7 @@ public final class LauncherService: Sendable {
         let capabilities = SandboxCapabilities.probe()
         for line in capabilities.layerReport { logger.info("layer \(line)") }
 
-        let identity = try JobIdentity.resolve(
-            RunAsPolicy(user: policy.runAs.user, group: policy.runAs.group, allowRoot: policy.runAs.allowRoot),
-            capabilities: capabilities)
+        let identity = try JobIdentity.resolve(policy.runAs, capabilities: capabilities)
         let peers = try PeerPolicy(policy.peers)
         try peers.checkJobIdentity(identity)
         self.peers = peers

@@ -1,3 +1,5 @@
+import Policy
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -10,23 +12,8 @@ public enum JobIdentity: Sendable, Hashable {
     case user(uid: UInt32, gid: UInt32, groups: [UInt32])
 }
 
-/// The policy's run-as setting.
-public struct RunAsPolicy: Sendable, Hashable {
-    /// User name or numeric uid; `nil` = the default (`nobody` when the launcher can switch users,
-    /// the launcher's own uid when it cannot).
-    public var user: String?
-    /// Group name or numeric gid; `nil` = `nogroup` (or the user's primary group when `user` is set).
-    public var group: String?
-    /// Explicit switch required to run jobs as uid 0 or gid 0.
-    public var allowRoot: Bool
-
-    /// Creates a run-as policy.
-    public init(user: String? = nil, group: String? = nil, allowRoot: Bool = false) {
-        self.user = user
-        self.group = group
-        self.allowRoot = allowRoot
-    }
-}
+/// The policy's run-as setting (one type for the policy file and the engine).
+public typealias RunAsPolicy = LauncherPolicy.RunAs
 
 extension JobIdentity {
     /// Decides the identity for jobs under `policy` on a launcher with `capabilities`.

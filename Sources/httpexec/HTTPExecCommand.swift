@@ -44,9 +44,7 @@ struct Check: ParsableCommand {
         }
         let capabilities = SandboxCapabilities.probe()
         do {
-            let identity = try JobIdentity.resolve(
-                RunAsPolicy(user: loaded.runAs.user, group: loaded.runAs.group, allowRoot: loaded.runAs.allowRoot),
-                capabilities: capabilities)
+            let identity = try JobIdentity.resolve(loaded.runAs, capabilities: capabilities)
             let ids = identity.effectiveIDs
             print("# jobs run as uid \(ids.uid) gid \(ids.gid)\(identity == .launcher ? " (single-uid mode)" : "")")
         } catch {

@@ -219,16 +219,8 @@ struct LauncherIntegrationTests {
     @Test("a second launcher refuses a socket path that a live one serves")
     func refusesLiveSocket() throws {
         let fixture = try LauncherFixture()
-        let second = Process()
-        second.executableURL = URL(fileURLWithPath: buildDirectory + "/httpexec-launcher")
-        second.arguments = ["--policy", fixture.policyPath]
-        let pipe = Pipe()
-        second.standardError = pipe
-        second.standardOutput = pipe
-        try second.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        second.waitUntilExit()
-        #expect(second.terminationStatus != 0)
+        let (status, output) = try runTool("httpexec-launcher", ["--policy", fixture.policyPath])
+        #expect(status != 0)
         #expect(output.contains("served by a live process"))
         #expect(try LauncherClient.connected(fixture.socketPath).run(job("probe", ["exit", "0"])).summary?.termination == .exited(0))
     }

@@ -1,3 +1,4 @@
+import Policy
 import Sandbox
 import Testing
 
