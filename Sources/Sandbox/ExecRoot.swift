@@ -59,7 +59,9 @@ public final class ExecRoot: Sendable {
         try Self.validate(command)
         let notFound = ResolutionError(kind: .notFound, message: "no such command")
         // Final component not followed: intermediate symlinks resolve beneath the root only.
-        var file = hx_open_beneath(fd, command, O_RDONLY | O_NOFOLLOW | O_NOCTTY, 0)
+        // O_NONBLOCK: a FIFO planted in the root must not block the launcher in open(2); the
+        // regular-file check below then refuses it.
+        var file = hx_open_beneath(fd, command, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK, 0)
         if file < 0 && errno == ELOOP {
             // The final component is a symlink (or a chain that loops).
             file = try openFinalSymlink(command, notFound: notFound)
@@ -91,7 +93,7 @@ public final class ExecRoot: Sendable {
     private func openFinalSymlink(_ command: String, notFound: ResolutionError) throws(ResolutionError) -> Int32 {
         guard followLinks else {
             // Without follow-links a final symlink is fine only while it stays beneath the root.
-            let f = hx_open_beneath(fd, command, O_RDONLY | O_NOCTTY, 0)
+            let f = hx_open_beneath(fd, command, O_RDONLY | O_NOCTTY | O_NONBLOCK, 0)
             if f < 0 && errno == EXDEV { throw notFound }
             return f
         }
@@ -107,7 +109,7 @@ public final class ExecRoot: Sendable {
         guard hx_readlinkat(parent, String(name), &buffer, Int32(buffer.count)) > 0 else { throw notFound }
         // The link itself is inside the root; its target may be anywhere (ordinary resolution,
         // relative targets from the link's directory).
-        return openat(parent, buffer, O_RDONLY | O_CLOEXEC | O_NOCTTY)
+        return openat(parent, buffer, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
     }
 
     /// Classic owner/group/other permission check for `identity` (root: any execute bit).

@@ -19,7 +19,7 @@ public final class ExecutableFile: Sendable {
     /// checks that it is a regular file.
     /// - Throws: `SandboxError.invalidJob` when it cannot be opened or is not a regular file.
     public convenience init(path: String) throws(SandboxError) {
-        var fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)
+        var fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
         var readable = true
         if fd < 0 && errno == EACCES {
             // Execute-only file (possible when the launcher is not root): exec needs no read

@@ -130,6 +130,7 @@ final class LauncherFixture: @unchecked Sendable {
         try fm.createSymbolicLink(atPath: root + "/dirlink", withDestinationPath: "/bin")
         try fm.createSymbolicLink(atPath: root + "/dangling", withDestinationPath: "does-not-exist")
         try fm.createSymbolicLink(atPath: root + "/loop1", withDestinationPath: "loop2")
+        mkfifo(root + "/fifo", 0o755) // opening it for reading would block without O_NONBLOCK
         try fm.createSymbolicLink(atPath: root + "/loop2", withDestinationPath: "loop1")
     }
 }

@@ -108,7 +108,7 @@ struct LauncherIntegrationTests {
     @Test("resolution beneath the exec root, without follow-links", arguments: [
         ("probe", "ok"), ("sub/inner", "ok"), ("link-inside", "ok"), ("sub/link-up", "ok"), ("echo.sh", "ok"),
         ("link-outside", "not_found"), ("dirlink/true", "not_found"), ("dangling", "not_found"),
-        ("loop1", "not_found"), ("dir", "not_found"), ("missing", "not_found"), ("noexec", "not_executable"),
+        ("loop1", "not_found"), ("dir", "not_found"), ("missing", "not_found"), ("noexec", "not_executable"), ("fifo", "not_executable"),
         ("../probe", "invalid_path"), ("..", "invalid_path"), ("sub/../probe", "invalid_path"), ("sub/..", "invalid_path"),
         ("sub/inner/..", "invalid_path"), ("../../../../bin/true", "invalid_path"), ("sub/./inner", "invalid_path"),
         ("probe/", "invalid_path"),
