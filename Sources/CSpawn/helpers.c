@@ -34,6 +34,10 @@ int hx_pidfd_send_signal(int pidfd, int sig) {
 
 int hx_pidfd_open(int pid) { return (int)syscall(434 /* pidfd_open */, pid, 0); }
 
+int hx_set_thread_name(const char *name) { return prctl(PR_SET_NAME, name, 0, 0, 0); }
+
+int hx_set_dumpable(int value) { return prctl(PR_SET_DUMPABLE, value, 0, 0, 0); }
+
 int hx_set_child_subreaper(void) { return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); }
 
 int hx_dup_above(int fd, int minimum) { return fcntl(fd, F_DUPFD_CLOEXEC, minimum); }
@@ -72,7 +76,7 @@ int hx_wait4(int pid, int nohang, hx_wait_result *out) {
     struct rusage ru;
     int r;
     do {
-        r = wait4(pid, &status, nohang ? WNOHANG : 0, &ru);
+        r = wait4(pid, &status, __WALL | (nohang ? WNOHANG : 0), &ru);
     } while (r < 0 && errno == EINTR);
     if (r <= 0) return r;
     out->pid = r;

@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <linux/seccomp.h>
 #include <linux/filter.h>
+#include <linux/prctl.h>
 
 #ifndef CLONE_PIDFD
 #define CLONE_PIDFD 0x00001000
@@ -86,7 +87,12 @@ struct hx_child_ctx {
 static void hx_fail(struct hx_child_ctx *ctx, int step, long negative_errno) {
     ctx->result->error = (int32_t)(negative_errno < 0 ? -negative_errno : EIO);
     ctx->result->step = step;
-    for (;;) SYS1(SYS_exit_group, 127);
+    /* exit(2) as a fallback: a profile that denies exit_group must not leave the child spinning
+     * (and the engine thread waiting for it). */
+    for (;;) {
+        SYS1(SYS_exit_group, 127);
+        SYS1(SYS_exit, 127);
+    }
 }
 
 #ifdef HX_FAULT_INJECTION
@@ -119,11 +125,21 @@ static long hx_close_except(unsigned from, int keep_a, int keep_b) {
 static int hx_child(void *arg) {
     struct hx_child_ctx *ctx = arg;
     const hx_spawn_plan *p = ctx->plan;
+    /* Until the exec succeeds the parent sees "in progress": a child killed by a signal (a bad
+     * pointer in the plan, a filter that kills) is then a failure, not a started job. */
+    ctx->result->step = HX_STEP_SIGNALS;
+    ctx->result->error = 0;
 
     /* 1. Signals: the parent's handlers must never run here (shared memory, shared stack
      *    of nothing we own); dispositions back to default, then unblock everything. */
     HX_FAULT(ctx, HX_STEP_SIGNALS);
-    struct hx_ksigaction dfl = {0};
+    struct hx_ksigaction dfl;
+    /* Field by field: an aggregate initialiser may compile to a memset call through the PLT,
+     * and lazy binding would then run the dynamic linker in the vfork child. */
+    dfl.handler = 0;
+    dfl.flags = 0;
+    dfl.restorer = 0;
+    dfl.mask = 0;
     for (int sig = 1; sig <= 64; sig++) {
         if (sig == SIGKILL || sig == SIGSTOP) continue;
         HX_CHECK(ctx, HX_STEP_SIGNALS, SYS4(SYS_rt_sigaction, sig, &dfl, 0, 8));
@@ -181,6 +197,24 @@ static int hx_child(void *arg) {
         if (n != (long)p->group_count) hx_fail(ctx, HX_STEP_CREDENTIALS, n < 0 ? n : -EPERM);
     }
 
+    /* 7b. No capabilities survive: a non-root launcher holding CAP_SETUID/CAP_SETGID keeps them
+     *     across setresuid (the kernel clears them only when leaving uid 0), and ambient ones
+     *     would survive exec. Clear ambient, then every set, then verify. */
+    {
+        HX_CHECK(ctx, HX_STEP_CREDENTIALS, SYS5(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0));
+        struct { uint32_t version; int pid; } header;
+        struct { uint32_t effective, permitted, inheritable; } data[2];
+        header.version = 0x20080522; /* _LINUX_CAPABILITY_VERSION_3 */
+        header.pid = 0;
+        for (int i = 0; i < 2; i++) data[i].effective = data[i].permitted = data[i].inheritable = 0;
+        HX_CHECK(ctx, HX_STEP_CREDENTIALS, SYS2(SYS_capset, &header, data));
+        data[0].effective = data[1].effective = data[0].permitted = data[1].permitted = 1;
+        HX_CHECK(ctx, HX_STEP_CREDENTIALS, SYS2(SYS_capget, &header, data));
+        if (data[0].effective | data[1].effective | data[0].permitted | data[1].permitted |
+            data[0].inheritable | data[1].inheritable)
+            hx_fail(ctx, HX_STEP_CREDENTIALS, -EPERM);
+    }
+
     /* 8. Die with the spawning thread. Set after the id change, which clears it; re-check the
      *    parent to close the race where it died before the prctl. */
     HX_FAULT(ctx, HX_STEP_PDEATHSIG);
@@ -198,13 +232,16 @@ static int hx_child(void *arg) {
     /* 10. The filter, last: everything after it is only the exec. */
     HX_FAULT(ctx, HX_STEP_SECCOMP);
     if (p->bpf != 0) {
-        struct sock_fprog prog = {.len = p->bpf_len, .filter = (struct sock_filter *)p->bpf};
+        struct sock_fprog prog;
+        prog.len = p->bpf_len;
+        prog.filter = (struct sock_filter *)p->bpf;
         HX_CHECK(ctx, HX_STEP_SECCOMP,
                  SYS3(SYS_seccomp, SECCOMP_SET_MODE_FILTER, p->seccomp_flags, &prog));
     }
 
     /* 11. Exec the file the launcher opened, not a path that could have been swapped. */
     HX_FAULT(ctx, HX_STEP_EXEC);
+    ctx->result->step = HX_STEP_NONE; /* if execveat returns, hx_fail sets the step again */
     long r = SYS5(SYS_execveat, p->exe_fd, "", p->argv, p->envp, AT_EMPTY_PATH);
     hx_fail(ctx, HX_STEP_EXEC, r);
     return 127;

@@ -61,6 +61,7 @@ extension EngineLoop {
 
         var result = hx_spawn_result()
         let startedAt = ContinuousClock.now
+        JobRegistry.shared.beginSpawn()
         let rc: Int32 = job.rlimits.withUnsafeBufferPointer { limits in
             job.groups.withUnsafeBufferPointer { groups in
                 withBPF(spec.seccomp) { bpf, bpfLength in
@@ -91,6 +92,7 @@ extension EngineLoop {
                 }
             }
         }
+        JobRegistry.shared.endSpawn(registering: rc == 0 ? result.pid : nil)
         for fd in childEnds { close(fd) }
         childEnds = []
         guard rc == 0 else {

@@ -24,7 +24,7 @@ final class EngineLoop: @unchecked Sendable {
 
     let options: SpawnEngine.Options
     let activeCount = Atomic<Int>(0)
-    private let inbox = Mutex<[Command]>([])
+    private let inbox = Mutex<(commands: [Command], stopped: Bool)>(([], false))
     private let epfd: Int32
     private let wakeFd: Int32
     let devNullRead: Int32
@@ -41,14 +41,23 @@ final class EngineLoop: @unchecked Sendable {
         epfd = hx_epoll_create()
         wakeFd = hx_eventfd()
         // One /dev/null for every job: stdin when there is none, stdout/stderr when discarded.
-        devNullRead = hx_dup_above(open("/dev/null", O_RDONLY | O_CLOEXEC), 3)
-        devNullWrite = hx_dup_above(open("/dev/null", O_WRONLY | O_CLOEXEC), 3)
+        devNullRead = Self.openAbove2("/dev/null", O_RDONLY)
+        devNullWrite = Self.openAbove2("/dev/null", O_WRONLY)
         guard epfd >= 0, wakeFd >= 0, devNullRead >= 0, devNullWrite >= 0 else {
             throw SandboxError(.resources, errno: errno, "cannot create the engine's epoll/eventfd//dev/null")
         }
         _ = hx_epoll_ctl(epfd, Int32(HX_EPOLL_ADD), wakeFd, UInt32(HX_EPOLLIN), Self.wakeToken)
         stack = .allocate(byteCount: Int(HX_SPAWN_STACK_SIZE), alignment: 64)
         readBuffer = .allocate(byteCount: 64 * 1024, alignment: 64)
+    }
+
+    /// Opens `path` close-on-exec at an fd >= 3 (the child dup3s stdio onto 0..2).
+    private static func openAbove2(_ path: String, _ flags: Int32) -> Int32 {
+        let fd = open(path, flags | O_CLOEXEC)
+        guard fd >= 0, fd < 3 else { return fd }
+        let moved = hx_dup_above(fd, 3)
+        close(fd)
+        return moved
     }
 
     func startThread() throws(SandboxError) {
@@ -66,9 +75,20 @@ final class EngineLoop: @unchecked Sendable {
         pthread_detach(thread)
     }
 
-    /// Thread-safe: queue a command and wake the loop.
+    /// Thread-safe: queue a command and wake the loop. After the loop has stopped, a start is
+    /// answered at once with `engine.stopped` (it would otherwise never be answered).
     func submit(_ command: Command) {
-        inbox.withLock { $0.append(command) }
+        let accepted = inbox.withLock { box -> Bool in
+            guard !box.stopped else { return false }
+            box.commands.append(command)
+            return true
+        }
+        guard accepted else {
+            if case .start(_, _, let observer) = command {
+                observer.jobFinished(.failure(SandboxError(.engineStopped, "the launcher is shutting down")))
+            }
+            return
+        }
         var one: UInt64 = 1
         _ = withUnsafeBytes(of: &one) { write(wakeFd, $0.baseAddress, 8) }
     }
@@ -76,6 +96,7 @@ final class EngineLoop: @unchecked Sendable {
     // MARK: - The loop
 
     private func run() {
+        _ = hx_set_thread_name("httpexec-engine") // visible in ps, perf and gdb
         var tokens = [UInt64](repeating: 0, count: 64)
         var events = [UInt32](repeating: 0, count: 64)
         while true {
@@ -92,12 +113,25 @@ final class EngineLoop: @unchecked Sendable {
                 }
                 handleReady(token: tokens[i], events: events[i])
             }
-            for command in inbox.withLock({ q -> [Command] in defer { q.removeAll(keepingCapacity: true) }; return q }) {
+            for command in inbox.withLock({ box -> [Command] in
+                defer { box.commands.removeAll(keepingCapacity: true) }
+                return box.commands
+            }) {
                 handle(command)
             }
             tickDue()
             if options.becomeSubreaper && (n == 0 || finishedSinceSweep) { reapOrphans() }
-            if stopping && jobs.isEmpty { break }
+            if stopping && jobs.isEmpty {
+                let late = inbox.withLock { box -> [Command] in
+                    box.stopped = true
+                    defer { box.commands = [] }
+                    return box.commands
+                }
+                for case .start(_, _, let observer) in late {
+                    observer.jobFinished(.failure(SandboxError(.engineStopped, "the launcher is shutting down")))
+                }
+                break
+            }
         }
     }
 
@@ -183,7 +217,7 @@ final class EngineLoop: @unchecked Sendable {
                 _ = hx_epoll_ctl(epfd, Int32(HX_EPOLL_ADD), fd, events, token)
             }
         } else {
-            _ = hx_epoll_ctl(epfd, Int32(HX_EPOLL_DEL), fd, 0, 0)
+            _ = hx_epoll_ctl(epfd, Int32(HX_EPOLL_DEL), fd, 0, 0) // ENOENT when not registered: fine
         }
     }
 
@@ -224,11 +258,16 @@ final class EngineLoop: @unchecked Sendable {
         job.closeStdin(loop: self)
         var waited = hx_wait_result()
         let reaped = hx_wait4(job.pid, 0, &waited)
+        JobRegistry.shared.remove(job.pid)
         close(job.pidfd)
         jobs[job.id] = nil
         activeCount.wrappingSubtract(1, ordering: .relaxed)
-        let termination: JobResult.Termination = reaped > 0 && waited.exited == 0
-            ? .signaled(waited.term_signal) : .exited(waited.exit_code)
+        guard reaped > 0 else {
+            // Never report a status we did not read (it would look like a clean exit 0).
+            job.observer.jobFinished(.failure(SandboxError(.lostStatus, errno: errno, "the job's exit status could not be collected")))
+            return
+        }
+        let termination: JobResult.Termination = waited.exited == 0 ? .signaled(waited.term_signal) : .exited(waited.exit_code)
         let s = job.supervision
         let result = JobResult(
             termination: termination, timedOut: s.timedOut, cancelled: s.cancelled,
@@ -240,12 +279,11 @@ final class EngineLoop: @unchecked Sendable {
         job.observer.jobFinished(.success(result))
     }
 
-    /// Reaps processes re-parented to us (subreaper) that are not job main processes.
+    /// Reaps processes re-parented to us (subreaper) — never a job's main process, whichever
+    /// engine thread supervises it (see ``JobRegistry``).
     private func reapOrphans() {
         finishedSinceSweep = false
-        while true {
-            let pid = hx_peek_exited_child()
-            guard pid > 0, !jobs.values.contains(where: { $0.pid == pid }) else { return }
+        JobRegistry.shared.sweep { pid in
             var ignored = hx_wait_result()
             _ = hx_wait4(pid, 1, &ignored)
         }

@@ -59,18 +59,9 @@ public final class ExecRoot: Sendable {
         try Self.validate(command)
         let notFound = ResolutionError(kind: .notFound, message: "no such command")
         // Final component not followed: intermediate symlinks resolve beneath the root only.
-        // O_NONBLOCK: a FIFO planted in the root must not block the launcher in open(2); the
-        // regular-file check below then refuses it.
-        var file = hx_open_beneath(fd, command, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK, 0)
-        if file < 0 && errno == ELOOP {
-            // The final component is a symlink (or a chain that loops).
-            file = try openFinalSymlink(command, notFound: notFound)
-        } else if file < 0 && errno == EACCES {
-            file = hx_open_beneath(fd, command, Int32(HX_O_PATH) | O_NOFOLLOW, 0) // execute-only file
-        }
-        guard file >= 0 else {
-            throw errno == EACCES ? ResolutionError(kind: .notExecutable, message: "the command is not accessible") : notFound
-        }
+        // O_PATH first: nothing is opened for real (no FIFO blocking, no device driver open)
+        // until fstat has shown a regular file.
+        let file = try resolve(command, notFound: notFound)
         var st = stat()
         guard fstat(file, &st) == 0 else { close(file); throw notFound }
         guard (st.st_mode & S_IFMT) == S_IFREG else {
@@ -81,8 +72,18 @@ public final class ExecRoot: Sendable {
             close(file)
             throw ResolutionError(kind: .notExecutable, message: "the command is not executable by the job's user")
         }
+        // Now that it is a regular file, reopen the same inode for reading (to see `#!`); an
+        // execute-only file stays an O_PATH fd, which execveat accepts.
+        let readable = Self.reopenForReading(file)
         let executable: ExecutableFile
-        do { executable = try ExecutableFile(adopting: file, path: command) } catch { throw notFound }
+        do {
+            if readable >= 0 {
+                close(file)
+                executable = try ExecutableFile(adopting: readable, path: command, readable: true)
+            } else {
+                executable = try ExecutableFile(adopting: file, path: command, readable: false)
+            }
+        } catch { throw notFound }
         if executable.isScript && !Self.permits(st, identity, execute: false) {
             // The interpreter, running as the job's user, reads the script through /dev/fd/N.
             throw ResolutionError(kind: .notExecutable, message: "the script is not readable by the job's user")
@@ -90,10 +91,42 @@ public final class ExecRoot: Sendable {
         return executable
     }
 
+    /// The O_PATH fd `command` resolves to under this root's rules.
+    private func resolve(_ command: String, notFound: ResolutionError) throws(ResolutionError) -> Int32 {
+        var file = hx_open_beneath(fd, command, Int32(HX_O_PATH) | O_NOFOLLOW, 0)
+        var st = stat()
+        if file >= 0, fstat(file, &st) == 0, (st.st_mode & S_IFMT) == S_IFLNK {
+            // O_PATH|O_NOFOLLOW opened the final symlink itself.
+            close(file)
+            file = try openFinalSymlink(command, notFound: notFound)
+        }
+        guard file >= 0 else {
+            throw errno == EACCES ? ResolutionError(kind: .notExecutable, message: "the command is not accessible") : notFound
+        }
+        return file
+    }
+
+    /// The file (device, inode) `command` resolves to, or nil. Lets per-command settings follow
+    /// the file rather than its spelling: a link or a second path to the same program must not
+    /// dodge the program's stricter settings.
+    public func fileIdentity(of command: String) -> FileIdentity? {
+        guard (try? Self.validate(command)) != nil,
+              let file = try? resolve(command, notFound: ResolutionError(kind: .notFound, message: "")) else { return nil }
+        defer { close(file) }
+        var st = stat()
+        guard fstat(file, &st) == 0 else { return nil }
+        return FileIdentity(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
+    }
+
+    /// Opens the inode behind an O_PATH fd for reading, through its /proc/self/fd link.
+    private static func reopenForReading(_ pathFd: Int32) -> Int32 {
+        Glibc.open("/proc/self/fd/\(pathFd)", O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
+    }
+
     private func openFinalSymlink(_ command: String, notFound: ResolutionError) throws(ResolutionError) -> Int32 {
         guard followLinks else {
             // Without follow-links a final symlink is fine only while it stays beneath the root.
-            let f = hx_open_beneath(fd, command, O_RDONLY | O_NOCTTY | O_NONBLOCK, 0)
+            let f = hx_open_beneath(fd, command, Int32(HX_O_PATH), 0)
             if f < 0 && errno == EXDEV { throw notFound }
             return f
         }
@@ -109,7 +142,7 @@ public final class ExecRoot: Sendable {
         guard hx_readlinkat(parent, String(name), &buffer, Int32(buffer.count)) > 0 else { throw notFound }
         // The link itself is inside the root; its target may be anywhere (ordinary resolution,
         // relative targets from the link's directory).
-        return openat(parent, buffer, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
+        return openat(parent, buffer, Int32(HX_O_PATH) | O_CLOEXEC)
     }
 
     /// Classic owner/group/other permission check for `identity` (root: any execute bit).
@@ -120,6 +153,12 @@ public final class ExecRoot: Sendable {
         if identity.gid == st.st_gid { return st.st_mode & g != 0 }
         return st.st_mode & o != 0
     }
+}
+
+/// A file's identity on this host.
+public struct FileIdentity: Sendable, Hashable {
+    public let device: UInt64
+    public let inode: UInt64
 }
 
 extension JobIdentity {

@@ -14,6 +14,8 @@ public final class ExecutableFile: Sendable {
     /// The file starts with `#!`: the kernel hands `/dev/fd/N` to the interpreter, so the child
     /// keeps this fd open across exec (the script sees it; everything else is still closed).
     public let isScript: Bool
+    /// Device and inode of the opened file.
+    public let identity: FileIdentity
 
     /// Opens `path` (following symlinks; root-confined resolution is the launcher's job) and
     /// checks that it is a regular file.
@@ -51,6 +53,7 @@ public final class ExecutableFile: Sendable {
         var magic: (UInt8, UInt8) = (0, 0)
         let n = readable ? withUnsafeMutableBytes(of: &magic) { pread(owned, $0.baseAddress, 2, 0) } : 0
         self.path = path
+        self.identity = FileIdentity(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
         self.fd = owned
         self.isScript = n == 2 && magic.0 == UInt8(ascii: "#") && magic.1 == UInt8(ascii: "!")
     }

@@ -102,7 +102,9 @@ final class RunningJob {
             return
         }
         if stdinCloseRequested { closeStdin(loop: loop) } else {
-            loop.watch(stdinFd, slot: .stdin, of: self, events: 0)
+            // Nothing pending: stop watching. Registered with no events it would still report
+            // EPOLLERR once the child closes its end — level-triggered, so the loop would spin.
+            loop.watch(stdinFd, slot: .stdin, of: self, events: nil)
         }
     }
 

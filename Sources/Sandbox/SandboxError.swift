@@ -32,6 +32,8 @@ public struct SandboxError: Error, Sendable, Equatable, CustomStringConvertible 
         public static let layerUnavailable = Code("job.layer_unavailable")
         /// The run-as identity is not allowed or does not exist.
         public static let identity = Code("job.identity")
+        /// The job ran, but its exit status could not be collected (an engine bug if it happens).
+        public static let lostStatus = Code("engine.lost_status")
         /// The engine has been shut down.
         public static let engineStopped = Code("engine.stopped")
 

@@ -102,12 +102,14 @@ public final class SeccompCompiler: Sendable {
                 scmp_arg_cmp(arg: arg.index, op: compareOp(arg.op), datum_a: arg.value, datum_b: arg.valueTwo)
             }
             for name in rule.names {
-                let nr = seccomp_syscall_resolve_name(name)
+                // A name that exists only on other architectures has nothing to filter here.
+                let nr = seccomp_syscall_resolve_name_arch(seccomp_arch_native(), name)
+                if nr < 0 { continue }
+                // The exact variant: libseccomp may not rewrite the rule (the non-exact one turns
+                // an argument check on i386 `socket` into an unchecked `socketcall`).
                 let rc = args.withUnsafeMutableBufferPointer { buf in
-                    seccomp_rule_add_array(ctx, action, nr, UInt32(buf.count), buf.baseAddress)
+                    seccomp_rule_add_exact_array(ctx, action, nr, UInt32(buf.count), buf.baseAddress)
                 }
-                // -EDOM: the name exists on another architecture but not on this one's filter.
-                if rc == -EDOM { continue }
                 if rc < 0 {
                     throw PolicyError(.compileFailed, at: rule.location, "libseccomp rejected \"\(name)\" (\(String(cString: strerror(-rc))))")
                 }
@@ -123,30 +125,20 @@ public final class SeccompCompiler: Sendable {
     }
 
     private static func addArchitectures(_ names: [String], to ctx: scmp_filter_ctx) throws(PolicyError) {
-        let native = seccomp_arch_native()
         for name in names {
             guard name.hasPrefix("SCMP_ARCH_") else {
                 throw PolicyError(.unknownArchitecture, at: "profile.architectures", "\"\(name)\" is not an SCMP_ARCH_* name")
             }
             let short = String(name.dropFirst("SCMP_ARCH_".count)).lowercased()
-            let token = seccomp_arch_resolve_name(short)
-            guard token != 0 else {
+            guard seccomp_arch_resolve_name(short) != 0 else {
                 throw PolicyError(.unknownArchitecture, at: "profile.architectures", "unknown architecture \"\(name)\"")
             }
-            // Only the native ABI and the compat ABIs this CPU can actually execute matter; an
-            // entry for another machine (aarch64 in a profile loaded on x86_64) cannot run here.
-            guard token == native || compatArchitectures(of: native).contains(short) else { continue }
-            let rc = seccomp_arch_add(ctx, token)
-            if rc < 0 && rc != -EEXIST {
-                throw PolicyError(.compileFailed, at: "profile.architectures", "libseccomp rejected \(name) (\(String(cString: strerror(-rc))))")
-            }
         }
-    }
-
-    private static func compatArchitectures(of native: UInt32) -> Set<String> {
-        if native == seccomp_arch_resolve_name("x86_64") { return ["x86", "x32"] }
-        if native == seccomp_arch_resolve_name("aarch64") { return ["arm"] }
-        return []
+        // Only the native ABI is ever in the filter. Compat ABIs a profile lists (x86 and x32 on
+        // x86_64, arm on aarch64) are deliberately left out, so their syscalls hit the bad-arch
+        // action (kill): their multiplexed calls (i386 socketcall) defeat argument checks, and
+        // jobs are 64-bit programs. The native arch is in every libseccomp filter already.
+        _ = ctx
     }
 
     private static func export(_ ctx: scmp_filter_ctx) throws(PolicyError) -> [UInt8] {

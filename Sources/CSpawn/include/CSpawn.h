@@ -20,7 +20,8 @@
  *   5. HX_STEP_CHDIR        fchdir(workdir_fd) when workdir_fd >= 0
  *   6. HX_STEP_RLIMIT       prlimit64 for each plan rlimit
  *   7. HX_STEP_CREDENTIALS  setgroups -> setresgid -> setresuid (when change_ids), then getresuid /
- *                           getresgid / getgroups-count verification
+ *                           getresgid / getgroups-count verification; then every capability set
+ *                           (ambient, effective, permitted, inheritable) cleared and verified
  *   8. HX_STEP_PDEATHSIG    PR_SET_PDEATHSIG(SIGKILL) *after* the id change (which clears it), then
  *                           getppid() must still be expected_parent
  *   9. HX_STEP_NO_NEW_PRIVS PR_SET_NO_NEW_PRIVS(1)
@@ -119,6 +120,10 @@ int hx_pipe2(int fds[2], int flags);
 int hx_pidfd_send_signal(int pidfd, int sig);
 int hx_pidfd_open(int pid);
 int hx_set_child_subreaper(void);
+/// Names the calling thread (prctl PR_SET_NAME; at most 15 characters are kept).
+int hx_set_thread_name(const char *name);
+/// prctl(PR_SET_DUMPABLE, value).
+int hx_set_dumpable(int value);
 int hx_dup_above(int fd, int minimum);
 int hx_set_nonblocking(int fd);
 int hx_clear_cloexec(int fd);
@@ -127,7 +132,7 @@ int hx_ignore_sigpipe(void);
 int hx_eventfd(void);
 int hx_kernel_nr_open(void);
 
-/// wait4 with rusage, decoding the status word (function-like macros do not import into Swift).
+/// wait4(__WALL) with rusage, decoding the status word (function-like macros do not import into Swift).
 typedef struct hx_wait_result {
     int pid;
     int exited;       /* 1: exit_code valid; 0: killed by term_signal */
