@@ -3,13 +3,14 @@ import Policy
 import Sandbox
 
 /// A refusal: a stable code from `RejectCode` and a message safe to show a client (no host paths).
-public struct Rejection: Error, Sendable, Hashable {
+public struct Rejection: Error, Sendable, Hashable, CustomStringConvertible {
     public let code: String
     public let message: String
     public init(_ code: String, _ message: String) {
         self.code = code
         self.message = message
     }
+    public var description: String { "\(code): \(message)" }
 }
 
 /// Turns a front-end's `StartJob` claim into a `JobSpec`, re-deciding everything from the policy:
@@ -24,30 +25,43 @@ struct JobAdmission: Sendable {
     /// Per-command filters (nil value = the command runs unconfined by explicit policy).
     let commandFilters: [String: CompiledSeccompFilter?]
 
-    /// The admitted job, or why not.
-    func admit(_ request: StartJob) throws(Rejection) -> JobSpec {
-        let command = request.command
-        let override = policy.commands.first { $0.path == command }
+    /// An admitted job and the per-command key its settings (and concurrency) came from.
+    struct Admitted {
+        let spec: JobSpec
+        /// The override's path when one applies, else the requested path.
+        let commandKey: String
+    }
 
+    /// The admitted job, or why not.
+    func admit(_ request: StartJob) throws(Rejection) -> Admitted {
         let executable: ExecutableFile
         do {
-            executable = try execRoot.open(command, runAs: identity.effectiveIDs)
+            executable = try execRoot.open(request.command, runAs: identity.effectiveIDs)
         } catch {
             throw Rejection(error.kind.rawValue, error.message)
         }
+        // Overrides follow the file, not the spelling: `alias -> sh` or `bin/sh` reaching the
+        // same inode as an overridden `sh` gets `sh`'s settings.
+        let override = policy.commands.first { $0.path == request.command }
+            ?? policy.commands.first { execRoot.fileIdentity(of: $0.path) == executable.identity }
+        let command = override?.path ?? request.command
         for (i, argument) in request.arguments.enumerated() where argument.utf8.contains(0) {
             throw Rejection(RejectCode.invalidArgument, "argument \(i + 1) contains a NUL byte")
         }
 
         var environment = policy.environment.base.map { EnvironmentVariable($0.name, $0.value) }
         let allow = override?.environmentAllow ?? policy.environment.allow
+        let fixed = Set(policy.environment.base.map(\.name))
         for entry in request.environment {
             try Self.checkName(entry.name, deny: policy.environment.deny, allow: allow)
+            if fixed.contains(entry.name) {
+                throw Rejection(RejectCode.deniedEnvironment, "environment variable \(entry.name) is set by the policy and may not be changed")
+            }
             guard !entry.value.utf8.contains(0) else {
                 throw Rejection(RejectCode.invalidEnvironment, "environment variable \(entry.name) contains a NUL byte")
             }
             if let i = environment.firstIndex(where: { $0.name == entry.name }) {
-                environment[i].value = entry.value
+                environment[i].value = entry.value // a client repeating its own variable: last wins
             } else {
                 environment.append(EnvironmentVariable(entry.name, entry.value))
             }
@@ -63,8 +77,8 @@ struct JobAdmission: Sendable {
             overflow: (override?.killOnOutputOverflow ?? limits.killOnOutputOverflow) ? .kill : .truncate)
         let filter: CompiledSeccompFilter? = commandFilters[command] ?? defaultFilter
 
-        return JobSpec(
-            executable: executable, argv0: command, arguments: request.arguments, environment: environment,
+        let spec = JobSpec(
+            executable: executable, argv0: request.command, arguments: request.arguments, environment: environment,
             workingDirectory: policy.workingDirectory, identity: identity,
             limits: ResourceLimits(
                 core: limits.core, openFiles: limits.openFiles, processes: limits.processes,
@@ -74,6 +88,7 @@ struct JobAdmission: Sendable {
             stdout: request.captureStdout ? .capture(cap) : .discard,
             stderr: request.captureStderr ? .capture(cap) : .discard,
             timeout: timeout, killGrace: limits.killGrace)
+        return Admitted(spec: spec, commandKey: command)
     }
 
     /// The stdin cap for a command.

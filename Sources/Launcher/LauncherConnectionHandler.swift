@@ -140,35 +140,36 @@ final class LauncherConnectionHandler: ChannelInboundHandler {
             perform(machine.jobRejected(code: RejectCode.shuttingDown, message: "the launcher is shutting down"))
             return
         }
-        let limit = service.policy.commands.first { $0.path == start.command }?.maxConcurrent ?? service.policy.concurrency.maxPerCommand
-        let spec: JobSpec
+        let admitted: JobAdmission.Admitted
         do {
-            spec = try service.admission.admit(start)
+            admitted = try service.admission.admit(start)
         } catch {
             logger.info("request \(start.requestID): rejected \(error.code): \(error.message)")
             perform(machine.jobRejected(code: error.code, message: error.message))
             return
         }
-        guard service.gate.acquire(start.command, limit: limit) else {
+        let key = admitted.commandKey
+        let limit = service.policy.commands.first { $0.path == key }?.maxConcurrent ?? service.policy.concurrency.maxPerCommand
+        guard service.gate.acquire(key, limit: limit) else {
             perform(machine.jobRejected(code: RejectCode.busy, message: "too many jobs are running; retry later"))
             return
         }
         let prepared: PreparedJob
         do {
-            prepared = try PreparedJob(spec)
+            prepared = try PreparedJob(admitted.spec)
         } catch {
-            service.gate.release(start.command)
+            service.gate.release(key)
             perform(machine.jobRejected(code: RejectCode.invalidArgument, message: error.message))
             return
         }
-        guard let context else { service.gate.release(start.command); return }
-        jobCommand = start.command
+        guard let context else { service.gate.release(key); return }
+        jobCommand = key
         stdinBytes = 0
-        stdinCap = service.admission.stdinCap(for: start.command)
+        stdinCap = service.admission.stdinCap(for: key)
         // `accepted` goes out when the child has exec'd (jobStarted): a spawn failure is then a
         // typed rejection naming the failed step instead of a job that "ran" and returned 127.
         let bridge = JobBridge(handler: NIOLoopBound(self, eventLoop: context.eventLoop), eventLoop: context.eventLoop,
-                               gate: service.gate, command: start.command)
+                               gate: service.gate, command: key)
         job = service.engine.start(prepared, observer: bridge)
         logger.info("request \(start.requestID): started \(start.command)")
     }
@@ -193,8 +194,13 @@ final class LauncherConnectionHandler: ChannelInboundHandler {
             logger.info("request \(request ?? "-"): finished \(result.termination) timed_out=\(result.timedOut) cancelled=\(result.cancelled)")
             perform(machine.jobFinished(JobSummary(result)))
         case .failure(let error):
-            logger.warning("request \(request ?? "-"): spawn failed: \(error)")
-            perform(machine.jobRejected(code: "spawn:\(error.code)", message: "the job could not be started (\(error.code)\(error.errno.map { ", errno \($0)" } ?? ""))"))
+            logger.warning("request \(request ?? "-"): \(error)")
+            if case .running = machine.state {
+                // The job ran but its result is unknown (an engine bug): never invent one.
+                perform(machine.protocolViolation(ProtocolError(.invalidValue, "internal: \(error.code)")))
+            } else {
+                perform(machine.jobRejected(code: "spawn:\(error.code)", message: "the job could not be started (\(error.code)\(error.errno.map { ", errno \($0)" } ?? ""))"))
+            }
         }
         flushIfNeeded()
     }

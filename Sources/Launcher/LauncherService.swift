@@ -41,6 +41,9 @@ public final class LauncherService: Sendable {
     public init(policy: LauncherPolicy, logger: Logger) throws {
         self.policy = policy
         self.logger = logger
+        // Not dumpable: no process of our uid (a job in single-uid mode, above all) may open
+        // /proc/<launcher>/mem, fd/ or environ, or ptrace us.
+        _ = hx_set_dumpable(0)
         let capabilities = SandboxCapabilities.probe()
         for line in capabilities.layerReport { logger.info("layer \(line)") }
 
@@ -82,18 +85,26 @@ public final class LauncherService: Sendable {
     /// Binds the configured socket path (mode and group from the policy), refusing to take over a
     /// path a live process still serves.
     public func listen(path: String) async throws {
-        try SocketPath.clearStale(path)
         if SocketPath.directoryIsOpenToOthers(path) {
-            logger.warning("the socket's directory is writable by other users; keep the launcher socket in a directory only the front-end's group can enter")
+            // Anyone who can write the directory can swap the socket for a link or a look-alike.
+            throw Rejection(RejectCode.policy, "the socket's directory is writable by other users; put the launcher socket in a directory only root and the front-end's group can write")
         }
-        let oldMask = umask(0o177) // never exists with a wider mode than 0600, even briefly
-        defer { umask(oldMask) }
-        let channel = try await bootstrap().bind(unixDomainSocketPath: path).get()
+        try SocketPath.clearStale(path)
+        // The socket is born with the policy's mode (no chmod, which would follow a swapped-in
+        // symlink); its group is set with lchown, which does not follow links either.
+        let oldMask = umask(mode_t(~policy.socket.mode & 0o777))
+        let channel: any Channel
+        do {
+            channel = try await bootstrap().bind(unixDomainSocketPath: path).get()
+        } catch {
+            umask(oldMask)
+            throw error
+        }
+        umask(oldMask)
         if let groupName = policy.socket.group {
             guard let gid = PeerPolicy.gid(groupName) else { throw Rejection(RejectCode.policy, "socket.group: unknown group \"\(groupName)\"") }
-            guard chown(path, UInt32.max, gid) == 0 else { throw Rejection(RejectCode.policy, "cannot give the socket to group \(groupName)") }
+            guard lchown(path, UInt32.max, gid) == 0 else { throw Rejection(RejectCode.policy, "cannot give the socket to group \(groupName)") }
         }
-        guard chmod(path, mode_t(policy.socket.mode)) == 0 else { throw Rejection(RejectCode.policy, "cannot set the socket's mode") }
         register(channel)
         logger.info("listening on \(path) (mode \(String(policy.socket.mode, radix: 8)))")
     }
