@@ -26,9 +26,10 @@ final class LauncherClient {
             p.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
         guard rc == 0 else {
-            let e = errno
-            close(fd)
-            throw Failure(description: "connect: \(String(cString: strerror(e)))")
+            // No close here: the instance is fully initialised, so deinit runs and closes fd.
+            // Closing twice would close whatever fd number another thread got in between (an
+            // engine pidfd in a concurrently running test, as it happened).
+            throw Failure(description: "connect: \(String(cString: strerror(errno)))")
         }
         var timeout = timeval(tv_sec: 30, tv_usec: 0) // a hung launcher fails the test, never hangs it
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))

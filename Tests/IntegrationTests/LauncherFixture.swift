@@ -29,7 +29,7 @@ final class LauncherFixture: @unchecked Sendable {
     let logPath: String
     private(set) var process: Process?
 
-    init(followLinks: Bool = false, extraPolicy: String = "", start: Bool = true) throws {
+    init(followLinks: Bool = false, extraPolicy: String = "", socketGroup: String? = "nogroup", start: Bool = true) throws {
         var template = Array("/tmp/httpexec-it-XXXXXX".utf8CString)
         guard let dir = mkdtemp(&template) else { throw CocoaError(.fileWriteUnknown) }
         directory = String(cString: dir)
@@ -46,7 +46,7 @@ final class LauncherFixture: @unchecked Sendable {
 
         [socket]
         path = "\(socketPath)"
-        group = "nogroup"
+        \(socketGroup.map { "group = \"\($0)\"" } ?? "")
         mode = "0660"
 
         [limits]

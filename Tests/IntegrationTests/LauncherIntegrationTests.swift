@@ -42,6 +42,66 @@ struct LauncherIntegrationTests {
         #expect(out.summary?.stdinBytes == UInt64(input.count))
     }
 
+    @Test("concurrent jobs on several engine threads each get their own exit status")
+    func concurrentExitStatuses() async throws {
+        let fixture = try LauncherFixture(extraPolicy: "[[command]]\npath = \"probe\"\nmax_concurrent = 16\n")
+        // Each engine thread sweeps orphans; none may reap another thread's job (seen as exit 0).
+        let wrong = try await withThrowingTaskGroup(of: Int.self) { group in
+            for worker in 0..<8 {
+                group.addTask {
+                    let client = try LauncherClient.connected(fixture.socketPath)
+                    var wrong = 0
+                    for i in 0..<25 {
+                        let code = Int32(1 + (worker * 25 + i) % 200)
+                        let out = try client.run(StartJob(requestID: "c\(worker)-\(i)", command: "probe", arguments: ["exit", "\(code)"]))
+                        if out.summary?.termination != .exited(code) { wrong += 1 }
+                    }
+                    return wrong
+                }
+            }
+            return try await group.reduce(0, +)
+        }
+        #expect(wrong == 0)
+    }
+
+    @Test("a client cannot change the policy's base environment")
+    func baseEnvironmentIsFixed() throws {
+        let fixture = try LauncherFixture()
+        let out = try LauncherClient.connected(fixture.socketPath).run(job("probe", ["environ"], env: [EnvironmentEntry(name: "PATH", value: "/tmp/evil")]))
+        #expect(out.rejected?.code == RejectCode.deniedEnvironment)
+    }
+
+    @Test("per-command settings follow the file, not the spelling of its path")
+    func overridesFollowTheFile() throws {
+        let strict = repositoryRoot + "/policy/seccomp/strict.json"
+        let fixture = try LauncherFixture(extraPolicy: "[[command]]\npath = \"probe\"\nseccomp = \"\(strict)\"\nenvironment_allow = []\n")
+        let client = try LauncherClient.connected(fixture.socketPath)
+        for alias in ["probe", "link-inside", "sub/link-up"] {
+            #expect(try client.run(job(alias, ["try", "socket_inet"])).stdoutText == "socket_inet=97\n", "\(alias)")
+            let env = try client.run(job(alias, ["environ"], env: [EnvironmentEntry(name: "FOO", value: "1")]))
+            #expect(env.rejected?.code == RejectCode.deniedEnvironment, "\(alias)")
+        }
+    }
+
+    @Test("a non-root launcher holding CAP_SETUID/CAP_SETGID passes no capability to its jobs")
+    func capabilitiesNeverReachJobs() throws {
+        try #require(runningAsRoot, "needs root to start the launcher as another uid with capabilities")
+        let fixture = try LauncherFixture(socketGroup: nil, start: false) // no CAP_CHOWN for a group change
+        chown(fixture.directory, 4242, 4242) // the launcher creates its socket here
+        try fixture.start(arguments: [
+            "--reuid=4242", "--regid=4242", "--clear-groups", "--inh-caps=+setuid,+setgid", "--ambient-caps=+setuid,+setgid",
+            buildDirectory + "/httpexec-launcher", "--policy", fixture.policyPath,
+        ], executable: "/usr/bin/setpriv")
+        let out = try LauncherClient.connected(fixture.socketPath).run(job("probe", ["status"]))
+        #expect(out.summary?.termination == .exited(0), "\(fixture.log)")
+        for key in ["CapInh", "CapPrm", "CapEff", "CapAmb"] {
+            #expect(out.stdoutText.contains("\(key):\t0000000000000000"), "\(key) in \(out.stdoutText)")
+        }
+        #expect(out.stdoutText.contains("Uid:\t65534"))
+        let escalate = try LauncherClient.connected(fixture.socketPath).run(job("probe", ["try", "setuid0"]))
+        #expect(escalate.stdoutText == "setuid0=1\n")
+    }
+
     @Test("streams that are not captured produce no output frames and are not counted")
     func captureOff() throws {
         let fixture = try LauncherFixture()
@@ -116,7 +176,7 @@ struct LauncherIntegrationTests {
         ("probe\0x", "invalid_path"),
     ])
     func resolutionNoFollow(_ command: String, _ expected: String) throws {
-        let fixture = try Self.shared(followLinks: false)
+        let fixture = try LauncherFixture(followLinks: false)
         let out = try LauncherClient.connected(fixture.socketPath).run(job(command, ["exit", "0"]))
         if expected == "ok" {
             #expect(out.rejected == nil, "\(command): \(out.rejected.map { "\($0.code) \($0.message)" } ?? "")")
@@ -132,7 +192,7 @@ struct LauncherIntegrationTests {
         ("loop1", "not_found"),
     ])
     func resolutionFollow(_ command: String, _ expected: String) throws {
-        let fixture = try Self.shared(followLinks: true)
+        let fixture = try LauncherFixture(followLinks: true)
         let out = try LauncherClient.connected(fixture.socketPath).run(job(command, ["exit", "0"]))
         if expected == "ok" {
             #expect(out.summary?.termination == .exited(0), "\(command): \(out.rejected.map { $0.code } ?? "")")
@@ -239,12 +299,4 @@ struct LauncherIntegrationTests {
         #expect(fixture.log.contains("inherited fd 3 (launcher)"))
     }
 
-    // One launcher per follow mode for the table-driven resolution tests.
-    nonisolated(unsafe) private static var fixtures: [Bool: LauncherFixture] = [:]
-    private static func shared(followLinks: Bool) throws -> LauncherFixture {
-        if let f = fixtures[followLinks] { return f }
-        let f = try LauncherFixture(followLinks: followLinks)
-        fixtures[followLinks] = f
-        return f
-    }
 }

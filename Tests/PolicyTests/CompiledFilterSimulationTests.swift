@@ -30,7 +30,8 @@ struct CompiledFilterSimulationTests {
     @Test("the denied set answers EPERM", arguments: ["mount", "umount2", "ptrace", "bpf", "kexec_load", "init_module",
                                                       "finit_module", "delete_module", "keyctl", "add_key", "unshare",
                                                       "setns", "pivot_root", "swapon", "reboot", "perf_event_open",
-                                                      "userfaultfd", "open_by_handle_at", "io_uring_setup"])
+                                                      "userfaultfd", "open_by_handle_at", "io_uring_setup",
+                                                      "setsid", "setpgid"])
     func denied(_ name: String) throws {
         #expect(filters.default.evaluate(syscall: try nr(name)) == .errno(1))
         #expect(filters.strict.evaluate(syscall: try nr(name)) == .errno(1))
