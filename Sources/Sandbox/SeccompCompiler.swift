@@ -120,8 +120,18 @@ public final class SeccompCompiler: Sendable {
         guard !program.isEmpty, program.count % 8 == 0, program.count / 8 <= 4096 else {
             throw PolicyError(.compileFailed, "compiled program has \(program.count / 8) instructions; the kernel accepts 1-4096")
         }
-        return CompiledSeccompFilter(
+        let compiled = CompiledSeccompFilter(
             program: program, flags: profile.flagBits, profileHash: profile.contentHash, profileName: profile.name)
+        // The child installs the filter and then still has to exec — or, when exec fails, exit.
+        // A profile that denies those would leave every job unable to start or to leave.
+        for name in ["execveat", "exit_group", "exit"] {
+            guard let nr = CompiledSeccompFilter.syscallNumber(name) else { continue }
+            let verdict = compiled.evaluate(syscall: nr)
+            guard verdict == .allow || verdict == .log else {
+                throw PolicyError(.invalidField, at: "profile", "the profile must allow \(name): the launcher execs jobs with execveat after installing the filter, and a failed exec must be able to exit")
+            }
+        }
+        return compiled
     }
 
     private static func addArchitectures(_ names: [String], to ctx: scmp_filter_ctx) throws(PolicyError) {

@@ -53,9 +53,17 @@ struct SeccompCompilerTests {
         // arm_fadvise64_64 exists on 32-bit ARM only; open exists on x86_64 but not on aarch64.
         let profile = try SeccompProfile.parse(Array("""
         {"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [
-          {"names": ["arm_fadvise64_64", "open", "openat", "exit_group"], "action": "SCMP_ACT_ALLOW"}]}
+          {"names": ["arm_fadvise64_64", "open", "openat", "exit_group", "exit", "execveat"], "action": "SCMP_ACT_ALLOW"}]}
         """.utf8), name: "foreign")
         #expect(try SeccompCompiler().compile(profile).instructionCount > 0)
+    }
+
+    @Test("a profile that would leave jobs unable to exec or exit is refused", arguments: ["execveat", "exit_group", "exit"])
+    func mustAllowExecAndExit(_ missing: String) throws {
+        let names = ["execveat", "exit_group", "exit", "read", "write"].filter { $0 != missing }
+        let json = #"{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["# + names.map { "\"\($0)\"" }.joined(separator: ", ") + #"], "action": "SCMP_ACT_ALLOW"}]}"#
+        let profile = try SeccompProfile.parse(Array(json.utf8), name: "no-\(missing)")
+        #expect(throws: PolicyError.self) { try SeccompCompiler().compile(profile) }
     }
 
     @Test("unknown architecture names are load errors")
