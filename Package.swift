@@ -96,6 +96,7 @@ let package = Package(
         // MARK: Tests
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "Sandbox"], swiftSettings: strict),
         .testTarget(name: "LauncherProtocolTests", dependencies: ["LauncherProtocol"], swiftSettings: strict),
+        .testTarget(name: "LauncherTests", dependencies: ["Launcher"], swiftSettings: strict),
         .testTarget(name: "FrontEndTests", dependencies: ["FrontEnd", "LauncherProtocol"], swiftSettings: strict),
         // Start the real binaries (httpexec-launcher, httpexec) as separate processes.
         .testTarget(

@@ -33,7 +33,8 @@ struct JobAdmission: Sendable {
     }
 
     /// The admitted job, or why not.
-    func admit(_ request: StartJob) throws(Rejection) -> Admitted {
+    func admit(_ request: StartJob, as identity: JobIdentity? = nil) throws(Rejection) -> Admitted {
+        let identity = identity ?? self.identity
         let executable: ExecutableFile
         do {
             executable = try execRoot.open(request.command, runAs: identity.effectiveIDs)

@@ -140,10 +140,21 @@ final class LauncherConnectionHandler: ChannelInboundHandler {
             perform(machine.jobRejected(code: RejectCode.shuttingDown, message: "the launcher is shutting down"))
             return
         }
+        // A uid of its own for this job, when the policy hands them out; released on every path.
+        var jobUID: UInt32?
+        if let pool = service.uidPool {
+            guard let uid = pool.acquire() else {
+                perform(machine.jobRejected(code: RejectCode.busy, message: "too many jobs are running; retry later"))
+                return
+            }
+            jobUID = uid
+        }
+        let releaseUID = { [pool = service.uidPool] in if let jobUID { pool?.release(jobUID) } }
         let admitted: JobAdmission.Admitted
         do {
-            admitted = try service.admission.admit(start)
+            admitted = try service.admission.admit(start, as: jobUID.map { .user(uid: $0, gid: $0, groups: []) })
         } catch {
+            releaseUID()
             logger.info("request \(start.requestID): rejected \(error.code): \(error.message)")
             perform(machine.jobRejected(code: error.code, message: error.message))
             return
@@ -151,6 +162,7 @@ final class LauncherConnectionHandler: ChannelInboundHandler {
         let key = admitted.commandKey
         let limit = service.policy.commands.first { $0.path == key }?.maxConcurrent ?? service.policy.concurrency.maxPerCommand
         guard service.gate.acquire(key, limit: limit) else {
+            releaseUID()
             perform(machine.jobRejected(code: RejectCode.busy, message: "too many jobs are running; retry later"))
             return
         }
@@ -158,18 +170,19 @@ final class LauncherConnectionHandler: ChannelInboundHandler {
         do {
             prepared = try PreparedJob(admitted.spec)
         } catch {
+            releaseUID()
             service.gate.release(key)
             perform(machine.jobRejected(code: RejectCode.invalidArgument, message: error.message))
             return
         }
-        guard let context else { service.gate.release(key); return }
+        guard let context else { releaseUID(); service.gate.release(key); return }
         jobCommand = key
         stdinBytes = 0
         stdinCap = service.admission.stdinCap(for: key)
         // `accepted` goes out when the child has exec'd (jobStarted): a spawn failure is then a
         // typed rejection naming the failed step instead of a job that "ran" and returned 127.
         let bridge = JobBridge(handler: NIOLoopBound(self, eventLoop: context.eventLoop), eventLoop: context.eventLoop,
-                               gate: service.gate, command: key)
+                               gate: service.gate, command: key, uidPool: service.uidPool, uid: jobUID)
         job = service.engine.start(prepared, observer: bridge)
         logger.info("request \(start.requestID): started \(start.command)")
     }
@@ -252,12 +265,17 @@ final class JobBridge: JobObserver {
     private let eventLoop: any EventLoop
     private let gate: ConcurrencyGate
     private let command: String
+    private let uidPool: UIDPool?
+    private let uid: UInt32?
 
-    init(handler: NIOLoopBound<LauncherConnectionHandler>, eventLoop: any EventLoop, gate: ConcurrencyGate, command: String) {
+    init(handler: NIOLoopBound<LauncherConnectionHandler>, eventLoop: any EventLoop, gate: ConcurrencyGate, command: String,
+         uidPool: UIDPool?, uid: UInt32?) {
         self.handler = handler
         self.eventLoop = eventLoop
         self.gate = gate
         self.command = command
+        self.uidPool = uidPool
+        self.uid = uid
     }
 
     func jobStarted(pid: Int32) {
@@ -272,7 +290,9 @@ final class JobBridge: JobObserver {
     }
 
     func jobFinished(_ outcome: Result<JobResult, SandboxError>) {
+        // The job's whole process group is dead (finish kills it) before its uid goes back.
         gate.release(command)
+        if let uid { uidPool?.release(uid) }
         let handler = handler
         eventLoop.execute { handler.value.jobFinished(outcome) }
     }

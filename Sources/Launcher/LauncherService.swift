@@ -18,6 +18,8 @@ public final class LauncherService: Sendable {
     let admission: JobAdmission
     let peers: PeerPolicy
     let gate: ConcurrencyGate
+    /// Per-job uids, when the policy sets `run_as.uid_range`.
+    let uidPool: UIDPool?
     let engine: SpawnEngine
     let logger: Logger
     let group: MultiThreadedEventLoopGroup
@@ -51,6 +53,20 @@ public final class LauncherService: Sendable {
         let peers = try PeerPolicy(policy.peers)
         try peers.checkJobIdentity(identity)
         self.peers = peers
+        if let range = policy.runAs.uidRange {
+            guard capabilities.canSwitchIdentity else {
+                throw Rejection(RejectCode.policy, "run_as.uid_range needs a launcher that can switch users (root, or CAP_SETUID and CAP_SETGID)")
+            }
+            if let overlap = peers.uids.first(where: range.contains) ?? peers.gids.first(where: range.contains) {
+                throw Rejection(RejectCode.policy, "run_as.uid_range contains id \(overlap), which may talk to the launcher socket")
+            }
+            if let taken = PeerPolicy.firstAccount(in: range) {
+                logger.warning("run_as.uid_range contains uid \(taken), which belongs to an account; jobs running under it share that account's files")
+            }
+            uidPool = UIDPool(range: range)
+        } else {
+            uidPool = nil
+        }
 
         let compiler = SeccompCompiler()
         var defaultFilter: CompiledSeccompFilter?
@@ -74,9 +90,13 @@ public final class LauncherService: Sendable {
         gate = ConcurrencyGate(maxJobs: policy.concurrency.maxJobs)
         engine = try SpawnEngine(options: .init(becomeSubreaper: true))
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        switch identity {
-        case .launcher: logger.info("jobs run as the launcher's own uid \(geteuid()) (single-uid mode)")
-        case .user(let uid, let gid, _): logger.info("jobs run as uid \(uid) gid \(gid)")
+        if let range = policy.runAs.uidRange {
+            logger.info("jobs run as a uid of their own from \(range.lowerBound)-\(range.upperBound)")
+        } else {
+            switch identity {
+            case .launcher: logger.info("jobs run as the launcher's own uid \(geteuid()) (single-uid mode)")
+            case .user(let uid, let gid, _): logger.info("jobs run as uid \(uid) gid \(gid)")
+            }
         }
     }
 

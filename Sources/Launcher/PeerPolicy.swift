@@ -49,6 +49,17 @@ public struct PeerPolicy: Sendable, Hashable {
         }
     }
 
+    /// The first uid in `range` that has a passwd entry (only ranges up to 65,536 ids are looked at).
+    static func firstAccount(in range: ClosedRange<UInt32>) -> UInt32? {
+        guard range.count <= 65_536 else { return nil }
+        for uid in range {
+            var pw = passwd(), result: UnsafeMutablePointer<passwd>?
+            var buf = [CChar](repeating: 0, count: 1024)
+            if getpwuid_r(uid, &pw, &buf, buf.count, &result) == 0, result != nil { return uid }
+        }
+        return nil
+    }
+
     static func uid(_ name: String) -> UInt32? {
         if let n = UInt32(name) { return n }
         var pw = passwd(), result: UnsafeMutablePointer<passwd>?

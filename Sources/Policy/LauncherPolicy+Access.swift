@@ -8,11 +8,23 @@ extension PolicyTableReader {
     /// `[run_as]`. Names are not resolved here (the accounts may not exist where the policy is
     /// checked); root, by name or id, needs `allow_root = true`.
     func runAs(defaults: LauncherPolicy.RunAs) throws(PolicyError) -> LauncherPolicy.RunAs {
-        try rejectUnknownKeys(["user", "group", "allow_root"])
+        try rejectUnknownKeys(["user", "group", "allow_root", "uid_range"])
         var runAs = defaults
         runAs.user = try account("user") ?? runAs.user
         runAs.group = try account("group") ?? runAs.group
         runAs.allowRoot = try bool("allow_root") ?? runAs.allowRoot
+        if let v = value("uid_range") {
+            guard let text = v.string else { throw wrongType("uid_range", v, expected: "a string such as \"61000-61999\"") }
+            let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+            guard parts.count == 2, let low = UInt32(parts[0]), let high = UInt32(parts[1]), low >= 1000, low <= high,
+                  high < UInt32.max - 1 else {
+                throw error(.invalidField, "uid_range", "run_as.uid_range must look like \"61000-61999\" (first >= 1000, first <= last), found \"\(text)\"")
+            }
+            guard runAs.user == nil && runAs.group == nil else {
+                throw error(.invalidField, "uid_range", "run_as.uid_range replaces user and group; set one or the other")
+            }
+            runAs.uidRange = low...high
+        }
         for (key, value) in [("user", runAs.user), ("group", runAs.group)] where !runAs.allowRoot {
             if let value, PolicyNameRules.isRoot(value) {
                 throw error(.invalidField, key, "run_as.\(key) is \"\(value)\" but allow_root is false: jobs would run with the superuser's rights")

@@ -38,10 +38,15 @@ public struct LauncherPolicy: Sendable, Hashable {
         public var group: String?
         /// Jobs may run as uid/gid 0.
         public var allowRoot: Bool
-        public init(user: String? = nil, group: String? = nil, allowRoot: Bool = false) {
+        /// When set, every running job gets a uid (and the same-numbered gid) of its own from this
+        /// range instead of `user`/`group`: concurrent jobs cannot signal or inspect each other, and
+        /// RLIMIT_NPROC counts each job alone. The numbers should belong to no account.
+        public var uidRange: ClosedRange<UInt32>?
+        public init(user: String? = nil, group: String? = nil, allowRoot: Bool = false, uidRange: ClosedRange<UInt32>? = nil) {
             self.user = user
             self.group = group
             self.allowRoot = allowRoot
+            self.uidRange = uidRange
         }
     }
 

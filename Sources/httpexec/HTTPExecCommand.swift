@@ -46,7 +46,11 @@ struct Check: ParsableCommand {
         do {
             let identity = try JobIdentity.resolve(loaded.runAs, capabilities: capabilities)
             let ids = identity.effectiveIDs
-            print("# jobs run as uid \(ids.uid) gid \(ids.gid)\(identity == .launcher ? " (single-uid mode)" : "")")
+            if let range = loaded.runAs.uidRange {
+                print("# jobs run as a uid (and gid) of their own from \(range.lowerBound)-\(range.upperBound)")
+            } else {
+                print("# jobs run as uid \(ids.uid) gid \(ids.gid)\(identity == .launcher ? " (single-uid mode)" : "")")
+            }
         } catch {
             print("\(loaded.sourcePath): run_as: \(error)")
             failed = true

@@ -102,6 +102,26 @@ struct LauncherIntegrationTests {
         #expect(escalate.stdoutText == "setuid0=1\n")
     }
 
+    @Test("with run_as.uid_range every running job has a uid of its own and cannot read another's /proc")
+    func perJobUIDs() throws {
+        try #require(runningAsRoot, "needs root: only a root launcher switches users")
+        let fixture = try LauncherFixture(extraPolicy: "[run_as]\nuid_range = \"61000-61009\"\n")
+        try "#!/bin/sh\nif cat /proc/$1/environ >/dev/null 2>&1; then echo readable; else echo denied; fi\n"
+            .write(toFile: fixture.root + "/peek.sh", atomically: true, encoding: .utf8)
+        chmod(fixture.root + "/peek.sh", 0o755)
+        let holder = try LauncherClient.connected(fixture.socketPath)
+        try holder.send(.start(job("probe", ["sleep"], env: [EnvironmentEntry(name: "SECRET", value: "s3cr3t")])))
+        guard case .accepted? = try holder.receive(), case .started(let pid)? = try holder.receive() else {
+            Issue.record("the holder job did not start")
+            return
+        }
+        let client = try LauncherClient.connected(fixture.socketPath)
+        let ids = try client.run(job("probe", ["ids"])).stdoutText
+        #expect(ids.hasPrefix("uid=61001,61001,61001 gid=61001,61001,61001"), "\(ids)")
+        #expect(try client.run(job("peek.sh", ["\(pid)"])).stdoutText == "denied\n")
+        try holder.send(.cancel)
+    }
+
     @Test("streams that are not captured produce no output frames and are not counted")
     func captureOff() throws {
         let fixture = try LauncherFixture()
