@@ -99,7 +99,7 @@ struct Serve: ParsableCommand {
     var bind: String = "127.0.0.1:8000"
 
     func run() throws {
-        print("httpexec serve: not yet — the launcher service and HTTP front-end are issues 3 and 4.")
+        print("httpexec serve: not yet — the launcher (httpexec-launcher) is ready; the HTTP server that fronts it is issue 4.")
         throw ExitCode(2)
     }
 }
