@@ -126,7 +126,8 @@ func engineLikeFds() -> Set<String> {
     return out
 }
 
-/// Zombie children of this process.
+/// Zombie children of this process that were jobs (session leaders: the engine's children call
+/// setsid; processes other test targets start through Foundation do not).
 func zombieChildren() -> [Int32] {
     let me = getpid()
     var zombies: [Int32] = []
@@ -134,7 +135,7 @@ func zombieChildren() -> [Int32] {
         guard let pid = Int32(entry), let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
               let close = stat.lastIndex(of: ")") else { continue }
         let fields = stat[stat.index(close, offsetBy: 2)...].split(separator: " ")
-        if fields.count > 1, fields[0] == "Z", Int32(fields[1]) == me { zombies.append(pid) }
+        if fields.count > 3, fields[0] == "Z", Int32(fields[1]) == me, Int32(fields[3]) == pid { zombies.append(pid) }
     }
     return zombies
 }
