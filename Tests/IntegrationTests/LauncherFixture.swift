@@ -65,10 +65,13 @@ final class LauncherFixture: @unchecked Sendable {
     }
 
     /// Starts the launcher and waits (bounded) until its socket accepts connections.
-    func start(arguments: [String]? = nil, executable: String? = nil) throws {
+    func start(arguments: [String]? = nil, executable: String? = nil, environment: [String: String] = [:]) throws {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: executable ?? buildDirectory + "/httpexec-launcher")
         p.arguments = arguments ?? ["--policy", policyPath]
+        if !environment.isEmpty {
+            p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         p.standardError = log

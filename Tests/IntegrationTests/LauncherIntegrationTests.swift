@@ -305,6 +305,34 @@ struct LauncherIntegrationTests {
         #expect(try LauncherClient.connected(fixture.socketPath).run(job("probe", ["exit", "0"])).summary?.termination == .exited(0))
     }
 
+    @Test("READY=1 reaches NOTIFY_SOCKET once serving, STOPPING=1 on SIGTERM")
+    func readinessNotification() throws {
+        let fixture = try LauncherFixture(start: false)
+        let notifyPath = fixture.directory + "/notify.sock"
+        let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_un()
+        addr.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &addr.sun_path) { raw in for (i, b) in notifyPath.utf8.enumerated() { raw[i] = b } }
+        let bound = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
+        try #require(bound == 0)
+        var timeout = timeval(tv_sec: 20, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        func receive() -> String {
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            return n > 0 ? String(decoding: buffer[0..<n], as: UTF8.self) : ""
+        }
+        try fixture.start(environment: ["NOTIFY_SOCKET": notifyPath])
+        let ready = receive()
+        #expect(ready.contains("READY=1"), "\(ready)")
+        // The variable is gone before any job runs.
+        let env = try LauncherClient.connected(fixture.socketPath).run(job("probe", ["environ"])).stdoutText
+        #expect(!env.contains("NOTIFY_SOCKET"))
+        kill(fixture.process!.processIdentifier, SIGTERM)
+        #expect(receive().contains("STOPPING=1"))
+    }
+
     @Test("socket activation with systemd-socket-activate")
     func socketActivation() throws {
         let activator = "/usr/bin/systemd-socket-activate"
