@@ -58,6 +58,10 @@ struct CompiledFilterSimulationTests {
         let socket = try nr("socket")
         #expect(filters.default.evaluate(syscall: socket, args: [2, 1, 0]) == .allow)      // AF_INET
         #expect(filters.default.evaluate(syscall: socket, args: [1, 1, 0]) == .allow)      // AF_UNIX
+        #expect(filters.default.evaluate(syscall: socket, args: [10, 1, 0]) == .allow)     // AF_INET6
+        #expect(filters.default.evaluate(syscall: socket, args: [16, 3, 0]) == .allow)     // AF_NETLINK
+        #expect(filters.default.evaluate(syscall: socket, args: [31, 1, 0]) != .allow)     // AF_BLUETOOTH
+        #expect(filters.default.evaluate(syscall: socket, args: [44, 3, 0]) != .allow)     // AF_XDP
         #expect(filters.default.evaluate(syscall: socket, args: [40, 1, 0]) == .errno(97)) // AF_VSOCK
         #expect(filters.default.evaluate(syscall: socket, args: [38, 5, 0]) == .errno(97)) // AF_ALG
         // AF_VSOCK with a high bit set: the kernel would truncate it to 40.
