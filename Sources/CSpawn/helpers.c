@@ -20,17 +20,10 @@
 #include <sys/un.h>
 #include <linux/openat2.h>
 
-#ifndef SYS_pidfd_send_signal
-#define SYS_pidfd_send_signal 424
-#endif
 
 int hx_memfd_create(const char *name, unsigned int flags) { return (int)syscall(SYS_memfd_create, name, flags); }
 
 int hx_pipe2(int fds[2], int flags) { return pipe2(fds, flags); }
-
-int hx_pidfd_send_signal(int pidfd, int sig) {
-    return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
-}
 
 int hx_pidfd_open(int pid) { return (int)syscall(434 /* pidfd_open */, pid, 0); }
 
@@ -47,8 +40,6 @@ int hx_set_nonblocking(int fd) {
     if (flags < 0) return -1;
     return fcntl(fd, F_SETFL, flags | O_NONBLOCK);
 }
-
-int hx_clear_cloexec(int fd) { return fcntl(fd, F_SETFD, 0); }
 
 int hx_open_path(const char *path, int directory) {
     return open(path, O_PATH | O_CLOEXEC | (directory ? O_DIRECTORY : 0));
@@ -139,16 +130,6 @@ int hx_readlinkat(int dirfd, const char *path, char *buf, int size) {
     if (n < 0) return -1;
     buf[n] = 0;
     return (int)n;
-}
-
-int hx_peer_credentials(int fd, hx_peer *out) {
-    struct ucred cred;
-    socklen_t len = sizeof cred;
-    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) return -1;
-    out->pid = cred.pid;
-    out->uid = cred.uid;
-    out->gid = cred.gid;
-    return 0;
 }
 
 int hx_send_datagram(const char *path, const char *message, size_t length) {

@@ -24,17 +24,35 @@ struct JobAdmission: Sendable {
     let defaultFilter: CompiledSeccompFilter?
     /// Per-command filters (nil value = the command runs unconfined by explicit policy).
     let commandFilters: [String: CompiledSeccompFilter?]
+    /// Names the policy's base environment sets; clients may not change them.
+    private let fixedNames: Set<String>
 
-    /// An admitted job and the per-command key its settings (and concurrency) came from.
+    init(policy: LauncherPolicy, execRoot: ExecRoot, identity: JobIdentity, defaultFilter: CompiledSeccompFilter?,
+         commandFilters: [String: CompiledSeccompFilter?]) {
+        self.policy = policy
+        self.execRoot = execRoot
+        self.identity = identity
+        self.defaultFilter = defaultFilter
+        self.commandFilters = commandFilters
+        fixedNames = Set(policy.environment.base.map(\.name))
+    }
+
+    /// An admitted job and the per-command settings that govern it beyond its spec.
     struct Admitted {
         let spec: JobSpec
-        /// The override's path when one applies, else the requested path.
+        /// The override's path when one applies, else the requested path: the concurrency key.
         let commandKey: String
+        let maxConcurrent: Int
+        let stdinCap: Int
     }
 
     /// The admitted job, or why not.
     func admit(_ request: StartJob, as identity: JobIdentity? = nil) throws(Rejection) -> Admitted {
         let identity = identity ?? self.identity
+        // Cheap checks before any file-system work.
+        for (i, argument) in request.arguments.enumerated() where argument.utf8.contains(0) {
+            throw Rejection(RejectCode.invalidArgument, "argument \(i + 1) contains a NUL byte")
+        }
         let executable: ExecutableFile
         do {
             executable = try execRoot.open(request.command, runAs: identity.effectiveIDs)
@@ -46,16 +64,12 @@ struct JobAdmission: Sendable {
         let override = policy.commands.first { $0.path == request.command }
             ?? policy.commands.first { execRoot.fileIdentity(of: $0.path) == executable.identity }
         let command = override?.path ?? request.command
-        for (i, argument) in request.arguments.enumerated() where argument.utf8.contains(0) {
-            throw Rejection(RejectCode.invalidArgument, "argument \(i + 1) contains a NUL byte")
-        }
 
         var environment = policy.environment.base.map { EnvironmentVariable($0.name, $0.value) }
         let allow = override?.environmentAllow ?? policy.environment.allow
-        let fixed = Set(policy.environment.base.map(\.name))
         for entry in request.environment {
             try Self.checkName(entry.name, deny: policy.environment.deny, allow: allow)
-            if fixed.contains(entry.name) {
+            if fixedNames.contains(entry.name) {
                 throw Rejection(RejectCode.deniedEnvironment, "environment variable \(entry.name) is set by the policy and may not be changed")
             }
             guard !entry.value.utf8.contains(0) else {
@@ -89,12 +103,10 @@ struct JobAdmission: Sendable {
             stdout: request.captureStdout ? .capture(cap) : .discard,
             stderr: request.captureStderr ? .capture(cap) : .discard,
             timeout: timeout, killGrace: limits.killGrace)
-        return Admitted(spec: spec, commandKey: command)
-    }
-
-    /// The stdin cap for a command.
-    func stdinCap(for command: String) -> Int {
-        policy.commands.first { $0.path == command }?.stdinCap ?? policy.limits.stdinCap
+        return Admitted(
+            spec: spec, commandKey: command,
+            maxConcurrent: override?.maxConcurrent ?? policy.concurrency.maxPerCommand,
+            stdinCap: override?.stdinCap ?? limits.stdinCap)
     }
 
     /// Name rules: non-empty, no `=` or NUL, not denied, and allowed when an allow-list is set.

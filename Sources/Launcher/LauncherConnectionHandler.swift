@@ -20,7 +20,6 @@ final class LauncherConnectionHandler: ChannelInboundHandler {
     private var machine = LauncherConnectionStateMachine()
     private var context: ChannelHandlerContext?
     private var job: JobHandle?
-    private var jobCommand: String?
     private var stdinBytes = 0
     private var stdinCap = 0
     private var peer = hx_peer()
@@ -160,8 +159,7 @@ final class LauncherConnectionHandler: ChannelInboundHandler {
             return
         }
         let key = admitted.commandKey
-        let limit = service.policy.commands.first { $0.path == key }?.maxConcurrent ?? service.policy.concurrency.maxPerCommand
-        guard service.gate.acquire(key, limit: limit) else {
+        guard service.gate.acquire(key, limit: admitted.maxConcurrent) else {
             releaseUID()
             perform(machine.jobRejected(code: RejectCode.busy, message: "too many jobs are running; retry later"))
             return
@@ -176,9 +174,8 @@ final class LauncherConnectionHandler: ChannelInboundHandler {
             return
         }
         guard let context else { releaseUID(); service.gate.release(key); return }
-        jobCommand = key
         stdinBytes = 0
-        stdinCap = service.admission.stdinCap(for: key)
+        stdinCap = admitted.stdinCap
         // `accepted` goes out when the child has exec'd (jobStarted): a spawn failure is then a
         // typed rejection naming the failed step instead of a job that "ran" and returned 127.
         let bridge = JobBridge(handler: NIOLoopBound(self, eventLoop: context.eventLoop), eventLoop: context.eventLoop,
@@ -201,7 +198,6 @@ final class LauncherConnectionHandler: ChannelInboundHandler {
 
     func jobFinished(_ outcome: Result<JobResult, SandboxError>) {
         job = nil
-        jobCommand = nil
         switch outcome {
         case .success(let result):
             logger.info("request \(request ?? "-"): finished \(result.termination) timed_out=\(result.timedOut) cancelled=\(result.cancelled)")

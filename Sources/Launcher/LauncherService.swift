@@ -122,7 +122,7 @@ public final class LauncherService: Sendable {
         }
         umask(oldMask)
         if let groupName = policy.socket.group {
-            guard let gid = PeerPolicy.gid(groupName) else { throw Rejection(RejectCode.policy, "socket.group: unknown group \"\(groupName)\"") }
+            guard let gid = Accounts.group(groupName) else { throw Rejection(RejectCode.policy, "socket.group: unknown group \"\(groupName)\"") }
             guard lchown(path, UInt32.max, gid) == 0 else { throw Rejection(RejectCode.policy, "cannot give the socket to group \(groupName)") }
         }
         register(channel)

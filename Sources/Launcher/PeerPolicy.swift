@@ -22,11 +22,11 @@ public struct PeerPolicy: Sendable, Hashable {
         var uids: Set<UInt32> = [0]
         var gids: Set<UInt32> = []
         for user in peers.users {
-            guard let uid = Self.uid(user) else { throw Rejection(RejectCode.policy, "peers.users: unknown user \"\(user)\"") }
+            guard let uid = Accounts.user(user)?.uid else { throw Rejection(RejectCode.policy, "peers.users: unknown user \"\(user)\"") }
             uids.insert(uid)
         }
         for group in peers.groups {
-            guard let gid = Self.gid(group) else { throw Rejection(RejectCode.policy, "peers.groups: unknown group \"\(group)\"") }
+            guard let gid = Accounts.group(group) else { throw Rejection(RejectCode.policy, "peers.groups: unknown group \"\(group)\"") }
             gids.insert(gid)
         }
         self.uids = uids
@@ -52,25 +52,6 @@ public struct PeerPolicy: Sendable, Hashable {
     /// The first uid in `range` that has a passwd entry (only ranges up to 65,536 ids are looked at).
     static func firstAccount(in range: ClosedRange<UInt32>) -> UInt32? {
         guard range.count <= 65_536 else { return nil }
-        for uid in range {
-            var pw = passwd(), result: UnsafeMutablePointer<passwd>?
-            var buf = [CChar](repeating: 0, count: 1024)
-            if getpwuid_r(uid, &pw, &buf, buf.count, &result) == 0, result != nil { return uid }
-        }
-        return nil
-    }
-
-    static func uid(_ name: String) -> UInt32? {
-        if let n = UInt32(name) { return n }
-        var pw = passwd(), result: UnsafeMutablePointer<passwd>?
-        var buf = [CChar](repeating: 0, count: 4096)
-        return getpwnam_r(name, &pw, &buf, buf.count, &result) == 0 && result != nil ? pw.pw_uid : nil
-    }
-
-    static func gid(_ name: String) -> UInt32? {
-        if let n = UInt32(name) { return n }
-        var gr = group(), result: UnsafeMutablePointer<group>?
-        var buf = [CChar](repeating: 0, count: 4096)
-        return getgrnam_r(name, &gr, &buf, buf.count, &result) == 0 && result != nil ? gr.gr_gid : nil
+        return range.first { Accounts.exists(uid: $0) }
     }
 }

@@ -1,31 +1,7 @@
 import CSeccomp
+import Policy
 
 extension CompiledSeccompFilter {
-    /// What the filter returns for one syscall, decoded.
-    public enum Verdict: Sendable, Hashable {
-        case allow
-        case errno(UInt16)
-        case killProcess
-        case killThread
-        case trap
-        case trace(UInt16)
-        case log
-        case other(UInt32)
-
-        init(_ raw: UInt32) {
-            switch raw & 0xffff_0000 {
-            case 0x7fff_0000: self = .allow
-            case 0x0005_0000: self = .errno(UInt16(raw & 0xffff))
-            case 0x8000_0000: self = .killProcess
-            case 0x0000_0000: self = .killThread
-            case 0x0003_0000: self = .trap
-            case 0x7ff0_0000: self = .trace(UInt16(raw & 0xffff))
-            case 0x7ffc_0000: self = .log
-            default: self = .other(raw)
-            }
-        }
-    }
-
     /// The `AUDIT_ARCH_*` value of this machine's native ABI.
     public static var nativeArchitecture: UInt32 { seccomp_arch_native() }
 
@@ -38,10 +14,10 @@ extension CompiledSeccompFilter {
     /// Runs the program the way the kernel would for `struct seccomp_data {nr, arch, ip, args}`:
     /// a classic-BPF interpreter for the instructions seccomp filters use. Lets tests (and policy
     /// test vectors) check the *compiled* artifact, not just the JSON it came from.
-    /// - Returns: the verdict, or nil if the program is malformed (falls off the end, bad opcode,
-    ///   out-of-range load or jump).
+    /// - Returns: the action, or nil if the program is malformed (falls off the end, bad opcode,
+    ///   out-of-range load or jump) or returns a value that is no seccomp action.
     public func evaluate(syscall nr: Int32, arch: UInt32 = nativeArchitecture, instructionPointer: UInt64 = 0,
-                         args: [UInt64] = []) -> Verdict? {
+                         args: [UInt64] = []) -> SeccompAction? {
         var data = [UInt8](repeating: 0, count: 64)
         func put32(_ v: UInt32, at offset: Int) {
             for i in 0..<4 { data[offset + i] = UInt8(truncatingIfNeeded: v >> (8 * UInt32(i))) }
@@ -115,7 +91,7 @@ extension CompiledSeccompFilter {
                 }
                 pc += taken ? jt : jf
             case 0x06: // RET
-                return Verdict(code & 0x18 == 0x10 ? a : k)
+                return SeccompCompiler.action(fromRaw: code & 0x18 == 0x10 ? a : k)
             case 0x07: // MISC
                 if code & 0xf8 == 0x00 { x = a } else { a = x }       // TAX / TXA
             default:

@@ -102,7 +102,7 @@ extension EngineLoop {
 
         let running = RunningJob(
             id: id, job: job, observer: observer, pid: result.pid, pidfd: result.pidfd, stdio: stdio,
-            startedAt: startedAt)
+            startedAt: startedAt, forceFinishAfter: options.forceFinishAfter)
         jobs[id] = running
         activeCount.wrappingAdd(1, ordering: .relaxed)
         observer.jobStarted(pid: result.pid)

@@ -61,9 +61,7 @@ public final class ExecRoot: Sendable {
         // Final component not followed: intermediate symlinks resolve beneath the root only.
         // O_PATH first: nothing is opened for real (no FIFO blocking, no device driver open)
         // until fstat has shown a regular file.
-        let file = try resolve(command, notFound: notFound)
-        var st = stat()
-        guard fstat(file, &st) == 0 else { close(file); throw notFound }
+        let (file, st) = try resolve(command, notFound: notFound)
         guard (st.st_mode & S_IFMT) == S_IFREG else {
             close(file)
             throw (st.st_mode & S_IFMT) == S_IFDIR ? notFound : ResolutionError(kind: .notExecutable, message: "the command is not a regular file")
@@ -79,9 +77,9 @@ public final class ExecRoot: Sendable {
         do {
             if readable >= 0 {
                 close(file)
-                executable = try ExecutableFile(adopting: readable, path: command, readable: true)
+                executable = try ExecutableFile(adopting: readable, path: command, readable: true, status: st)
             } else {
-                executable = try ExecutableFile(adopting: file, path: command, readable: false)
+                executable = try ExecutableFile(adopting: file, path: command, readable: false, status: st)
             }
         } catch { throw notFound }
         if executable.isScript && !Self.permits(st, identity, execute: false) {
@@ -91,19 +89,24 @@ public final class ExecRoot: Sendable {
         return executable
     }
 
-    /// The O_PATH fd `command` resolves to under this root's rules.
-    private func resolve(_ command: String, notFound: ResolutionError) throws(ResolutionError) -> Int32 {
+    /// The O_PATH fd `command` resolves to under this root's rules, with its status.
+    private func resolve(_ command: String, notFound: ResolutionError) throws(ResolutionError) -> (Int32, stat) {
         var file = hx_open_beneath(fd, command, Int32(HX_O_PATH) | O_NOFOLLOW, 0)
-        var st = stat()
-        if file >= 0, fstat(file, &st) == 0, (st.st_mode & S_IFMT) == S_IFLNK {
-            // O_PATH|O_NOFOLLOW opened the final symlink itself.
-            close(file)
-            file = try openFinalSymlink(command, notFound: notFound)
-        }
         guard file >= 0 else {
             throw errno == EACCES ? ResolutionError(kind: .notExecutable, message: "the command is not accessible") : notFound
         }
-        return file
+        var st = stat()
+        guard fstat(file, &st) == 0 else { close(file); throw notFound }
+        if (st.st_mode & S_IFMT) == S_IFLNK {
+            // O_PATH|O_NOFOLLOW opened the final symlink itself.
+            close(file)
+            file = try openFinalSymlink(command, notFound: notFound)
+            guard file >= 0 else {
+                throw errno == EACCES ? ResolutionError(kind: .notExecutable, message: "the command is not accessible") : notFound
+            }
+            guard fstat(file, &st) == 0 else { close(file); throw notFound }
+        }
+        return (file, st)
     }
 
     /// The file (device, inode) `command` resolves to, or nil. Lets per-command settings follow
@@ -111,10 +114,8 @@ public final class ExecRoot: Sendable {
     /// dodge the program's stricter settings.
     public func fileIdentity(of command: String) -> FileIdentity? {
         guard (try? Self.validate(command)) != nil,
-              let file = try? resolve(command, notFound: ResolutionError(kind: .notFound, message: "")) else { return nil }
-        defer { close(file) }
-        var st = stat()
-        guard fstat(file, &st) == 0 else { return nil }
+              let (file, st) = try? resolve(command, notFound: ResolutionError(kind: .notFound, message: "")) else { return nil }
+        close(file)
         return FileIdentity(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
     }
 

@@ -53,27 +53,12 @@ extension JobIdentity {
     }
 
     private static func lookupUser(_ name: String) throws(SandboxError) -> (uid: UInt32, gid: UInt32) {
-        if let uid = UInt32(name) {
-            var pw = passwd(), result: UnsafeMutablePointer<passwd>?
-            var buf = [CChar](repeating: 0, count: 4096)
-            getpwuid_r(uid, &pw, &buf, buf.count, &result)
-            return (uid, result != nil ? pw.pw_gid : uid)
-        }
-        var pw = passwd(), result: UnsafeMutablePointer<passwd>?
-        var buf = [CChar](repeating: 0, count: 4096)
-        guard getpwnam_r(name, &pw, &buf, buf.count, &result) == 0, result != nil else {
-            throw SandboxError(.identity, "unknown run-as user \"\(name)\"")
-        }
-        return (pw.pw_uid, pw.pw_gid)
+        guard let user = Accounts.user(name) else { throw SandboxError(.identity, "unknown run-as user \"\(name)\"") }
+        return user
     }
 
     private static func lookupGroup(_ name: String) throws(SandboxError) -> UInt32 {
-        if let gid = UInt32(name) { return gid }
-        var gr = group(), result: UnsafeMutablePointer<group>?
-        var buf = [CChar](repeating: 0, count: 4096)
-        guard getgrnam_r(name, &gr, &buf, buf.count, &result) == 0, result != nil else {
-            throw SandboxError(.identity, "unknown run-as group \"\(name)\"")
-        }
-        return gr.gr_gid
+        guard let gid = Accounts.group(name) else { throw SandboxError(.identity, "unknown run-as group \"\(name)\"") }
+        return gid
     }
 }

@@ -51,7 +51,7 @@ struct JobSupervision {
     static let sigterm: Int32 = 15
     static let sigkill: Int32 = 9
 
-    init(openStreams: Int, deadline: Instant?, grace: Duration, linger: Duration, forceAfter: Duration = .seconds(2)) {
+    init(openStreams: Int, deadline: Instant?, grace: Duration, linger: Duration, forceAfter: Duration) {
         self.openStreams = openStreams
         self.deadline = deadline
         self.grace = grace

@@ -24,7 +24,8 @@ final class RunningJob {
     private(set) var stdinWritten = 0
 
     init(id: UInt64, job: PreparedJob, observer: any JobObserver, pid: Int32, pidfd: Int32,
-         stdio: (stdin: Int32, stdout: Int32, stderr: Int32), startedAt: ContinuousClock.Instant) {
+         stdio: (stdin: Int32, stdout: Int32, stderr: Int32), startedAt: ContinuousClock.Instant,
+         forceFinishAfter: Duration) {
         self.id = id
         self.job = job
         self.observer = observer
@@ -37,7 +38,8 @@ final class RunningJob {
         let spec = job.spec
         supervision = JobSupervision(
             openStreams: (stdio.stdout >= 0 ? 1 : 0) + (stdio.stderr >= 0 ? 1 : 0),
-            deadline: spec.timeout.map { startedAt + $0 }, grace: spec.killGrace, linger: spec.lingerAfterExit)
+            deadline: spec.timeout.map { startedAt + $0 }, grace: spec.killGrace, linger: spec.lingerAfterExit,
+            forceAfter: forceFinishAfter)
         if case .bytes(let data) = spec.stdin {
             stdinPending = data
             stdinCloseRequested = true

@@ -85,7 +85,7 @@ public final class SeccompCompiler: Sendable {
         // Binary-tree dispatch keeps per-syscall cost flat for long allow-lists.
         _ = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2)
 
-        try addArchitectures(profile.architectures, to: ctx)
+        try validateArchitectures(profile.architectures)
 
         // Every name of every rule is checked, including rules that are skipped below (identical
         // to the default, or excluded on this machine): a typo is wrong wherever it is.
@@ -134,7 +134,7 @@ public final class SeccompCompiler: Sendable {
         return compiled
     }
 
-    private static func addArchitectures(_ names: [String], to ctx: scmp_filter_ctx) throws(PolicyError) {
+    private static func validateArchitectures(_ names: [String]) throws(PolicyError) {
         for name in names {
             guard name.hasPrefix("SCMP_ARCH_") else {
                 throw PolicyError(.unknownArchitecture, at: "profile.architectures", "\"\(name)\" is not an SCMP_ARCH_* name")
@@ -148,7 +148,6 @@ public final class SeccompCompiler: Sendable {
         // x86_64, arm on aarch64) are deliberately left out, so their syscalls hit the bad-arch
         // action (kill): their multiplexed calls (i386 socketcall) defeat argument checks, and
         // jobs are 64-bit programs. The native arch is in every libseccomp filter already.
-        _ = ctx
     }
 
     private static func export(_ ctx: scmp_filter_ctx) throws(PolicyError) -> [UInt8] {
@@ -174,6 +173,13 @@ public final class SeccompCompiler: Sendable {
 
     private static func check(_ rc: Int32, _ what: String) throws(PolicyError) {
         if rc < 0 { throw PolicyError(.compileFailed, "libseccomp: \(what) failed (\(String(cString: strerror(-rc))))") }
+    }
+
+    /// The inverse of ``libseccompAction(_:)``: what a filter's return value means.
+    static func action(fromRaw raw: UInt32) -> SeccompAction? {
+        let data = UInt16(raw & 0xffff)
+        let candidates: [SeccompAction] = [.allow, .errno(data), .killProcess, .killThread, .trap, .trace(data), .log]
+        return candidates.first { libseccompAction($0) == raw }
     }
 
     static func libseccompAction(_ action: SeccompAction) -> UInt32 {

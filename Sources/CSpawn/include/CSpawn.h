@@ -117,7 +117,6 @@ int hx_spawn(const hx_spawn_plan *plan, void *stack, size_t stack_size, hx_spawn
 
 int hx_memfd_create(const char *name, unsigned int flags);
 int hx_pipe2(int fds[2], int flags);
-int hx_pidfd_send_signal(int pidfd, int sig);
 int hx_pidfd_open(int pid);
 int hx_set_child_subreaper(void);
 /// Names the calling thread (prctl PR_SET_NAME; at most 15 characters are kept).
@@ -126,7 +125,6 @@ int hx_set_thread_name(const char *name);
 int hx_set_dumpable(int value);
 int hx_dup_above(int fd, int minimum);
 int hx_set_nonblocking(int fd);
-int hx_clear_cloexec(int fd);
 int hx_open_path(const char *path, int directory);
 int hx_ignore_sigpipe(void);
 int hx_eventfd(void);
@@ -166,9 +164,8 @@ int hx_open_beneath(int dirfd, const char *path, int flags, int no_symlinks);
 /// readlinkat into buf (NUL-terminated); returns length or -1.
 int hx_readlinkat(int dirfd, const char *path, char *buf, int size);
 
-/// Credentials of the peer of a connected Unix socket (SO_PEERCRED).
+/// Mirror of struct ucred (SO_PEERCRED), which Swift's Glibc module does not export.
 typedef struct hx_peer { int pid; uint32_t uid; uint32_t gid; } hx_peer;
-int hx_peer_credentials(int fd, hx_peer *out);
 
 /// The kernel's Landlock ABI version (landlock_create_ruleset with the VERSION flag), or -1.
 int hx_landlock_abi(void);
