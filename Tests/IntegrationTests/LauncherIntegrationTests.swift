@@ -18,6 +18,11 @@ struct LauncherIntegrationTests {
     func runsConfined() throws {
         let fixture = try LauncherFixture()
         let client = try LauncherClient.connected(fixture.socketPath)
+        // The socket was born with the policy's mode and group.
+        var st = stat()
+        #expect(lstat(fixture.socketPath, &st) == 0)
+        #expect(st.st_mode & 0o7777 == 0o660)
+        #expect(st.st_gid == 65534, "socket.group = nogroup")
         let status = try client.run(job("probe", ["status"]))
         #expect(status.accepted)
         #expect(status.summary?.termination == .exited(0))
@@ -294,6 +299,32 @@ struct LauncherIntegrationTests {
         while fixture.process!.isRunning && Date() < end { usleep(10_000) }
         #expect(fixture.process?.isRunning == false)
         #expect(fixture.process?.terminationStatus == 0)
+    }
+
+    @Test("the launcher refuses a socket directory that other users can write")
+    func refusesOpenDirectory() throws {
+        let fixture = try LauncherFixture(start: false)
+        chmod(fixture.directory, 0o777)
+        let (status, output) = try runTool("httpexec-launcher", ["--policy", fixture.policyPath])
+        #expect(status != 0)
+        #expect(output.contains("writable by other users"), "\(output)")
+    }
+
+    @Test("single-uid mode: a job cannot read the launcher's /proc entries (the launcher is not dumpable)")
+    func launcherNotDumpable() throws {
+        try #require(runningAsRoot, "needs root to start the launcher as another uid")
+        let fixture = try LauncherFixture(socketGroup: nil, start: false)
+        chown(fixture.directory, 4242, 4242)
+        try "#!/bin/sh\nfor f in environ mem; do if cat /proc/$PPID/$f >/dev/null 2>&1; then echo $f=readable; else echo $f=denied; fi; done\n"
+            .write(toFile: fixture.root + "/peek-parent.sh", atomically: true, encoding: .utf8)
+        chmod(fixture.root + "/peek-parent.sh", 0o755)
+        try fixture.start(arguments: ["--reuid=4242", "--regid=4242", "--clear-groups",
+                                      buildDirectory + "/httpexec-launcher", "--policy", fixture.policyPath],
+                          executable: "/usr/bin/setpriv")
+        let client = try LauncherClient.connected(fixture.socketPath)
+        let ids = try client.run(job("probe", ["ids"])).stdoutText
+        #expect(ids.hasPrefix("uid=4242,4242,4242"), "single-uid mode: the job shares the launcher's uid; got \(ids)")
+        #expect(try client.run(job("peek-parent.sh")).stdoutText == "environ=denied\nmem=denied\n")
     }
 
     @Test("a second launcher refuses a socket path that a live one serves")

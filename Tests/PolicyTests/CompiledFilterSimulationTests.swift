@@ -77,6 +77,18 @@ struct CompiledFilterSimulationTests {
         #expect(filters.default.evaluate(syscall: 0, arch: 0x4000_0003) == .killProcess)
     }
 
+    @Test("compat ABIs are killed even when a profile lists them")
+    func compatArchitecturesKilled() throws {
+        let profile = try SeccompProfile.parse(Array(#"{"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"], "syscalls": [{"names": ["socket"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 0, "value": 1, "op": "SCMP_CMP_NE"}]}]}"#.utf8), name: "compat")
+        let filter = try SeccompCompiler().compile(profile)
+        // i386 (socketcall multiplexing would defeat the argument check) and x32.
+        #expect(filter.evaluate(syscall: 102, arch: 0x4000_0003) == .killProcess)
+        #if arch(x86_64)
+        #expect(filter.evaluate(syscall: 0x4000_0029, arch: CompiledSeccompFilter.nativeArchitecture) == .killProcess)
+        #endif
+        #expect(filter.evaluate(syscall: try nr("socket"), args: [2]) == .errno(1))
+    }
+
     @Test("the simulator refuses a program that does not return")
     func malformed() {
         let bogus = CompiledSeccompFilter(program: [0x20, 0, 0, 0, 0, 0, 0, 0], profileHash: "", profileName: "bogus")

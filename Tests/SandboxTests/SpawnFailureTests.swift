@@ -12,9 +12,9 @@ extension Engine {
 @Suite("Spawn failures name their step and errno")
 struct SpawnFailureTests {
     private func expectFailure(_ spec: JobSpec, _ code: SandboxError.Code, errno expected: Int32? = nil,
-                               sourceLocation: SourceLocation = #_sourceLocation) async throws {
+                               on target: SpawnEngine = engine, sourceLocation: SourceLocation = #_sourceLocation) async throws {
         do {
-            let out = try await engine.run(PreparedJob(spec))
+            let out = try await target.run(PreparedJob(spec))
             Issue.record("expected \(code), but the job ran: \(out.result.termination)", sourceLocation: sourceLocation)
         } catch {
             #expect(error.code == code, sourceLocation: sourceLocation)
@@ -52,6 +52,15 @@ struct SpawnFailureTests {
         for _ in 0..<50 { _ = try? await engine.run(PreparedJob(spec)) }
         #expect(await eventually(within: .seconds(5)) { engineLikeFds().subtracting(before).isEmpty })
         #expect(await eventually(within: .seconds(5)) { zombieChildren().isEmpty })
+    }
+
+    @Test("a job started on a stopped engine is answered with engine.stopped, never left hanging")
+    func stoppedEngine() async throws {
+        let stopped = try SpawnEngine(options: .init(threads: 1))
+        stopped.shutdown()
+        for _ in 0..<3 {
+            try await expectFailure(probeSpec(["exit", "0"]), .engineStopped, on: stopped)
+        }
     }
 
     #if DEBUG
