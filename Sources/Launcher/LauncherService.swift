@@ -6,6 +6,7 @@ import NIOPosix
 import Policy
 import Sandbox
 import Synchronization
+import Systemd
 
 #if canImport(Glibc)
 import Glibc

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Launcher
+import Systemd
 import Logging
 import Policy
 

@@ -1,5 +1,3 @@
-import CSpawn
-
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -42,8 +40,31 @@ public enum SystemdIntegration {
     @discardableResult
     public static func notify(_ state: String) -> Bool {
         guard let path = notifySocket, !path.isEmpty else { return false }
-        return state.utf8CString.withUnsafeBufferPointer { buf in
-            hx_send_datagram(path, buf.baseAddress, buf.count - 1) == 0
+        return sendDatagram(Array(state.utf8), to: path)
+    }
+
+    /// One datagram to a Unix socket path (`@name` is an abstract socket, as systemd writes it).
+    private static func sendDatagram(_ message: [UInt8], to path: String) -> Bool {
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let pathBytes = Array(path.utf8)
+        let capacity = MemoryLayout.size(ofValue: address.sun_path)
+        guard !pathBytes.isEmpty, pathBytes.count < capacity else { return false }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            raw.copyBytes(from: pathBytes)
+            if pathBytes[0] == UInt8(ascii: "@") { raw[0] = 0 }
         }
+        let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        let length = socklen_t(MemoryLayout<sa_family_t>.size + pathBytes.count)
+        let sent = message.withUnsafeBytes { body in
+            withUnsafePointer(to: &address) { pointer in
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    sendto(fd, body.baseAddress, body.count, Int32(MSG_NOSIGNAL), $0, length)
+                }
+            }
+        }
+        return sent == message.count
     }
 }
