@@ -17,10 +17,10 @@ deps:
 build: deps
 	$(SWIFT) build
 
-# Serves examples/ on 127.0.0.1:8000 once the front-end exists (issue 4); until then the
-# binary says so and exits non-zero, so this target never pretends to serve.
+# Serves the demo exec root examples/ on 127.0.0.1:8000: launcher and front-end as two
+# processes (settings in examples/httpexec.toml). Ctrl-C stops both.
 run: build
-	.build/debug/httpexec serve --exec-root examples --bind 127.0.0.1:8000
+	HTTPEXEC_CONFIG_PATH=examples/httpexec.toml .build/debug/httpexec serve
 
 test: deps
 	$(SWIFT) test

@@ -22,6 +22,10 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        // The front-end only: routing and HTTP/1.1 on NIO. Default traits off (no
+        // swift-configuration, no full Foundation): we need neither.
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // MARK: C boundary
@@ -54,31 +58,70 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(name: "LauncherProtocol", swiftSettings: strict),
+        // Socket activation (LISTEN_FDS) and sd_notify without libsystemd; both processes use it.
+        .target(name: "Systemd", swiftSettings: strict),
         .target(
             name: "Launcher",
             dependencies: [
-                "LauncherProtocol", "Sandbox", "Policy", "CSpawn",
+                "LauncherProtocol", "Sandbox", "Policy", "CSpawn", "Systemd",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
-        .target(name: "FrontEnd", dependencies: ["LauncherProtocol"], swiftSettings: strict),
+        // HTTPEXEC_* settings (defaults < TOML file < environment < flags), validated at startup.
+        // Shared by `httpexec-server` and `httpexec serve`, which feeds them to the launcher's policy.
+        .target(
+            name: "Settings",
+            dependencies: [
+                .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "FrontEnd",
+            dependencies: [
+                "LauncherProtocol", "Systemd",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
 
         // MARK: Executables (one per process)
-        .executableTarget(name: "httpexec-server", dependencies: ["FrontEnd"], swiftSettings: strict),
+        .executableTarget(
+            name: "httpexec-server",
+            dependencies: [
+                "FrontEnd", "Settings", "Systemd", "CSeccomp",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "httpexec-launcher",
-            dependencies: ["Launcher", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Launcher", "Systemd", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict
         ),
         .executableTarget(
             name: "httpexec",
             dependencies: [
-                "Policy", "Sandbox",
+                "Policy", "Sandbox", "Settings", "CSpawn",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            // The default seccomp profile (a symlink to policy/seccomp/default.json), compiled in so
+            // `httpexec serve` works from any directory.
+            resources: [.embedInCode("Profiles/default.json")],
             swiftSettings: strict
         ),
         // A tiny C program that runs *inside* the sandbox in tests and reports what it sees
@@ -98,10 +141,11 @@ let package = Package(
         .testTarget(name: "LauncherProtocolTests", dependencies: ["LauncherProtocol"], swiftSettings: strict),
         .testTarget(name: "LauncherTests", dependencies: ["Launcher"], swiftSettings: strict),
         .testTarget(name: "FrontEndTests", dependencies: ["FrontEnd", "LauncherProtocol"], swiftSettings: strict),
+        .testTarget(name: "SettingsTests", dependencies: ["Settings"], swiftSettings: strict),
         // Start the real binaries (httpexec-launcher, httpexec) as separate processes.
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["LauncherProtocol", "httpexec-launcher", "httpexec", "httpexec-probe"],
+            dependencies: ["LauncherProtocol", "httpexec-launcher", "httpexec-server", "httpexec", "httpexec-probe"],
             swiftSettings: strict
         ),
         .testTarget(

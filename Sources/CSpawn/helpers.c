@@ -11,6 +11,7 @@
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/signalfd.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -52,6 +53,20 @@ int hx_ignore_sigpipe(void) {
 }
 
 int hx_eventfd(void) { return eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK); }
+
+int hx_block_signals_fd(const int *signals, int count) {
+    sigset_t set;
+    sigemptyset(&set);
+    for (int i = 0; i < count; i++) sigaddset(&set, signals[i]);
+    if (sigprocmask(SIG_BLOCK, &set, NULL) != 0) return -1;
+    return signalfd(-1, &set, SFD_CLOEXEC);
+}
+
+int hx_read_signal(int fd) {
+    struct signalfd_siginfo info;
+    ssize_t n = read(fd, &info, sizeof info);
+    return n == (ssize_t)sizeof info ? (int)info.ssi_signo : -1;
+}
 
 int hx_kernel_nr_open(void) {
     FILE *f = fopen("/proc/sys/fs/nr_open", "re");
@@ -130,24 +145,6 @@ int hx_readlinkat(int dirfd, const char *path, char *buf, int size) {
     if (n < 0) return -1;
     buf[n] = 0;
     return (int)n;
-}
-
-int hx_send_datagram(const char *path, const char *message, size_t length) {
-    struct sockaddr_un addr;
-    memset(&addr, 0, sizeof addr);
-    addr.sun_family = AF_UNIX;
-    size_t plen = strlen(path);
-    if (plen == 0 || plen >= sizeof addr.sun_path) { errno = EINVAL; return -1; }
-    memcpy(addr.sun_path, path, plen);
-    if (path[0] == '@') addr.sun_path[0] = 0;
-    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) return -1;
-    ssize_t r = sendto(fd, message, length, MSG_NOSIGNAL, (struct sockaddr *)&addr,
-                       (socklen_t)(offsetof(struct sockaddr_un, sun_path) + plen));
-    int saved = errno;
-    close(fd);
-    errno = saved;
-    return r < 0 ? -1 : 0;
 }
 
 int hx_landlock_abi(void) {

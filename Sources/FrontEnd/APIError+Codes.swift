@@ -39,8 +39,10 @@ extension APIError.Code {
     public static let internalError = Self(rawValue: "internal_error")
     /// Captured output with `encode: null` is not UTF-8 (the command has run).
     public static let outputNotUTF8 = Self(rawValue: "output_not_utf8")
-    /// The launcher is not reachable or broke the protocol.
+    /// The launcher is not reachable (nothing ran); retry after `Retry-After` seconds.
     public static let launcherUnavailable = Self(rawValue: "launcher_unavailable")
+    /// The launcher went away or broke the protocol after the command started (it was stopped).
+    public static let launcherFailed = Self(rawValue: "launcher_failed")
     /// The server is shutting down and takes no new jobs.
     public static let shuttingDown = Self(rawValue: "shutting_down")
 }
@@ -66,7 +68,19 @@ extension APIError {
         APIError(status: 413, code: .bodyTooLarge, message: "The request body is larger than \(limit) bytes.")
     }
 
-    /// 503 `launcher_unavailable`: the launcher could not be reached or broke the protocol.
+    /// 503 `launcher_unavailable` with `Retry-After: 1`: the launcher could not be reached, or
+    /// did not answer in time; nothing ran.
     public static let launcherUnavailable = APIError(
-        status: 503, code: .launcherUnavailable, message: "The command launcher is not available.")
+        status: 503, code: .launcherUnavailable, message: "The command launcher is not available.",
+        headers: [Header(name: "Retry-After", value: "1")])
+
+    /// 502 `launcher_failed`: the connection to the launcher broke while the command ran (the
+    /// launcher stops a job whose connection closes, so nothing is left running).
+    public static let launcherFailed = APIError(
+        status: 502, code: .launcherFailed, message: "The command launcher failed while the command was running.")
+
+    /// 503 `shutting_down` with `Retry-After: 1`: the server takes no new commands.
+    public static let shuttingDown = APIError(
+        status: 503, code: .shuttingDown, message: "The server is shutting down.",
+        headers: [Header(name: "Retry-After", value: "1")])
 }

@@ -42,7 +42,7 @@ extension ExecResponse {
                 status: 429, code: .busy, message: "Too many commands are running; retry later.",
                 headers: [APIError.Header(name: "Retry-After", value: String(max(0, retryAfterSeconds)))])
         case RejectCode.shuttingDown:
-            return APIError(status: 503, code: .shuttingDown, message: "The server is shutting down.")
+            return .shuttingDown
         case RejectCode.policy:
             return APIError(status: 500, code: .policyError, message: "The server's policy does not allow running this command.")
         default:

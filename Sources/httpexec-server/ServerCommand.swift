@@ -1,10 +1,197 @@
+import ArgumentParser
 import FrontEnd
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import Settings
+import Systemd
+import UnixSignals
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-// Say plainly that this is not a server yet, and fail so no script mistakes it for one.
-let message = "httpexec-server: not yet — \(FrontEnd.status)\n"
-message.utf8CString.withUnsafeBufferPointer { _ = write(2, $0.baseAddress, $0.count - 1) }
-exit(2)
+/// `httpexec-server`: the unprivileged half. Parses HTTP, validates requests and forwards them to
+/// the launcher over its Unix socket; it never runs anything itself.
+///
+/// Start-up order is the security argument: read settings → bind every listener (a port below
+/// 1024 may need root) → drop to the front-end user when root → confine this process
+/// (no_new_privs + seccomp: no exec, no fork, no ptrace, no new non-Unix sockets) → only then
+/// start accepting connections.
+///
+/// Everything up to and including confinement runs synchronously on the main thread, before any
+/// other thread exists: Swift's async `main` would park the main thread in `dispatch_main()`,
+/// which ends it — and an ended main thread keeps its old credentials and no filter, which is what
+/// `/proc/<pid>/status` then shows. The server itself then runs on a Task while the main thread
+/// waits for its exit code.
+@main
+struct ServerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "httpexec-server",
+        abstract: "Serve the httpexec HTTP API; commands run in the separate launcher (unprivileged half).",
+        discussion: "Settings: defaults < HTTPEXEC_CONFIG_PATH (TOML) < HTTPEXEC_* variables < these flags. See docs/configuration.md.",
+        subcommands: [Serve.self, ConfinementSelfTest.self],
+        defaultSubcommand: Serve.self)
+}
+
+/// The server itself (the default subcommand, so `httpexec-server --bind …` works).
+struct Serve: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Serve the HTTP API.")
+
+    @Option(name: .customLong("bind"), help: "Listen on HOST:PORT (repeatable; IPv6 as [::1]:8000).")
+    var bind: [String] = []
+
+    @Option(name: .customLong("unix"), help: "Listen on a Unix socket PATH (repeatable).")
+    var unix: [String] = []
+
+    @Option(help: "The launcher's socket.")
+    var launcherSocket: String?
+
+    @Option(help: "Largest request body (bytes, or e.g. 16MiB).")
+    var maxContentLength: String?
+
+    @Option(help: "Most open connections per listener.")
+    var maxConnections: String?
+
+    @Option(help: "Log level (Python names or numbers, or swift-log names).")
+    var logLevel: String?
+
+    @Option(help: "When started as root: the user to switch to after binding (name or uid).")
+    var user: String?
+
+    func run() throws {
+        let inherited = SystemdIntegration.takeListenSockets()
+        _ = SystemdIntegration.notifySocket // read and removed before anything could inherit it
+
+        let settings: HTTPExecSettings
+        do {
+            var overrides = SettingsOverrides(
+                loggingLevel: logLevel, bind: bind.isEmpty ? nil : bind, unix: unix.isEmpty ? nil : unix,
+                launcherSocket: launcherSocket, maxContentLength: maxContentLength, maxConnections: maxConnections,
+                frontendUser: user)
+            overrides.flagNames[.frontendUser] = "--user"
+            settings = try HTTPExecSettings.load(
+                environment: ProcessEnvironment.current, overrides: overrides,
+                currentDirectory: ProcessEnvironment.currentDirectory)
+            try settings.validatedForFrontEnd(socketsInherited: !inherited.isEmpty)
+        } catch {
+            fail("httpexec-server: \(error)", code: 78)
+        }
+
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = settings.loggingLevel
+            return handler
+        }
+        let logger = Logger(label: "httpexec-server")
+        for line in settings.summaryLines { logger.debug("setting \(line)") }
+
+        var listeners = inherited.map { ListeningSocket(inheritedFD: $0.fd, name: $0.name) }
+        do {
+            for address in settings.listenAddresses {
+                switch address {
+                case .tcp(let host, let port): listeners.append(try ListeningSocket.bindTCP(host: host, port: port))
+                case .unix(let path): listeners.append(try ListeningSocket.bindUnix(path: path))
+                }
+            }
+        } catch {
+            fail("httpexec-server: \(error)", code: 1)
+        }
+
+        do {
+            if geteuid() == 0 {
+                let target = PrivilegeDrop.resolveUser(settings.frontendUser, fallbackUID: HTTPExecSettings.fallbackFrontEndUID)
+                try PrivilegeDrop.drop(toUID: target.uid, gid: target.gid)
+                logger.notice("privileges: dropped to uid \(target.uid) gid \(target.gid)\(target.name.map { " (\($0))" } ?? "")")
+            } else {
+                logger.notice("privileges: running as uid \(getuid()) (not root: nothing to drop)")
+            }
+            let report = try SelfConfinement.apply()
+            for line in report.lines { logger.notice("confinement: \(line)") }
+        } catch {
+            fail("httpexec-server: cannot confine itself, refusing to serve: \(error)", code: 1)
+        }
+
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        let launcher = LauncherClient(
+            configuration: .init(socketPath: settings.launcherSocket), group: group, logger: logger)
+        var limits = RequestLimits()
+        limits.maxBodyBytes = settings.maxContentLength
+        let router = ExecRouter.make(handler: ExecHandler(launcher: launcher, limits: limits))
+        var serverConfiguration = HTTPServer.Configuration()
+        serverConfiguration.maxConnections = settings.maxConnections
+        serverConfiguration.headerTimeout = settings.headerTimeout
+        serverConfiguration.bodyTimeout = settings.bodyTimeout
+        serverConfiguration.idleTimeout = settings.idleTimeout
+        serverConfiguration.shutdownTimeout = settings.shutdownTimeout
+        let addresses = listeners.map(\.description).joined(separator: " ")
+        let server = HTTPServer(
+            listeners: listeners, router: router, configuration: serverConfiguration, group: group, logger: logger,
+            onReady: {
+                logger.notice("serving", metadata: ["on": .string(addresses), "launcher": .string(settings.launcherSocket)])
+                SystemdIntegration.notify("READY=1\nSTATUS=serving on \(addresses)")
+            })
+        let services = ServiceGroup(configuration: .init(
+            services: [.init(service: server, successTerminationBehavior: .gracefullyShutdownGroup)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        let finished = group.next().makePromise(of: Int32.self)
+        Task {
+            var code: Int32 = 0
+            do {
+                try await services.run()
+            } catch {
+                logger.error("server stopped: \(error)")
+                code = 1
+            }
+            SystemdIntegration.notify("STOPPING=1\nSTATUS=stopped")
+            launcher.shutdown()
+            finished.succeed(code)
+        }
+        let code = (try? finished.futureResult.wait()) ?? 1
+        try? group.syncShutdownGracefully()
+        if code != 0 { throw ExitCode(code) }
+    }
+}
+
+/// Applies the same confinement as the server, then tries what it forbids; prints one line per
+/// attempt and exits 0 only if every forbidden call failed and every needed one worked. Tests
+/// run it to show the filter bites (the server itself offers no way to try an exec).
+struct ConfinementSelfTest: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "confinement-self-test", abstract: "Check the front-end's self-confinement.", shouldDisplay: false)
+
+    func run() throws {
+        throw ExitCode(ConfinementProbe.run())
+    }
+}
+
+/// Writes `message` to stderr and exits (settings and start-up failures: one line, no trace).
+func fail(_ message: String, code: Int32) -> Never {
+    let line = message + "\n"
+    line.utf8CString.withUnsafeBufferPointer { _ = write(2, $0.baseAddress, $0.count - 1) }
+    exit(code)
+}
+
+/// The process environment and working directory, read without Foundation.
+enum ProcessEnvironment {
+    static var current: [String: String] {
+        var result: [String: String] = [:]
+        var cursor = environ
+        while let entry = cursor.pointee {
+            let text = String(cString: entry)
+            if let equals = text.firstIndex(of: "=") {
+                result[String(text[..<equals])] = String(text[text.index(after: equals)...])
+            }
+            cursor += 1
+        }
+        return result
+    }
+
+    static var currentDirectory: String {
+        guard let cwd = getcwd(nil, 0) else { return "/" }
+        defer { free(cwd) }
+        return String(cString: cwd)
+    }
+}

@@ -2,8 +2,8 @@ import ArgumentParser
 import Policy
 import Sandbox
 
-/// The operator's tool: checks policies now; `serve` (front-end + launcher) arrives with the
-/// front-end.
+/// The operator's tool: `serve` (the all-in-one runner: launcher and front-end as two
+/// processes), `check` and `check-seccomp`.
 @main
 struct HTTPExecCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -85,21 +85,5 @@ struct CheckSeccomp: ParsableCommand {
             }
         }
         if failed { throw ExitCode(1) }
-    }
-}
-
-/// Placeholder until the front-end exists: says so and fails, never pretends to serve.
-struct Serve: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Serve the HTTP API (not yet available).")
-
-    @Option(help: "Directory of programs clients may run.")
-    var execRoot: String = "examples"
-
-    @Option(help: "HOST:PORT to listen on.")
-    var bind: String = "127.0.0.1:8000"
-
-    func run() throws {
-        print("httpexec serve: not yet — the launcher (httpexec-launcher) is ready; the HTTP server that fronts it is issue 4.")
-        throw ExitCode(2)
     }
 }

@@ -129,6 +129,11 @@ int hx_open_path(const char *path, int directory);
 int hx_ignore_sigpipe(void);
 int hx_eventfd(void);
 int hx_kernel_nr_open(void);
+/// Blocks `signals` in the calling thread and returns a close-on-exec signalfd that reports them
+/// (the supervisor in `httpexec serve` polls it together with its children's pidfds).
+int hx_block_signals_fd(const int *signals, int count);
+/// Reads one signal number from a signalfd (-1 on error).
+int hx_read_signal(int fd);
 
 /// wait4(__WALL) with rusage, decoding the status word (function-like macros do not import into Swift).
 typedef struct hx_wait_result {
@@ -170,8 +175,6 @@ typedef struct hx_peer { int pid; uint32_t uid; uint32_t gid; } hx_peer;
 /// The kernel's Landlock ABI version (landlock_create_ruleset with the VERSION flag), or -1.
 int hx_landlock_abi(void);
 
-/// Sends one datagram to a Unix socket path ('@' prefix = abstract namespace), for sd_notify.
-int hx_send_datagram(const char *path, const char *message, size_t length);
 
 /* resource numbers (the RLIMIT_* macros do not import into Swift) */
 enum {

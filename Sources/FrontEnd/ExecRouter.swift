@@ -1,0 +1,95 @@
+import HTTPTypes
+import Hummingbird
+import LauncherProtocol
+import Logging
+import NIOCore
+
+/// The routes of the httpexec API, built on Hummingbird's router:
+/// - `POST /<command…>` runs a command (`ExecHandler`);
+/// - `OPTIONS` on any path answers 200 with `Allow: OPTIONS, POST` and an empty body;
+/// - every other method answers 405 with the same `Allow` header (checked before the command is
+///   looked up, as in the original);
+/// - any error becomes the JSON error body; every response carries `X-Request-ID`.
+public enum ExecRouter {
+    /// The router for `handler`.
+    public static func make(handler: ExecHandler) -> Router<ExecRequestContext> {
+        let router = Router(context: ExecRequestContext.self)
+        router.add(middleware: ExecMiddleware())
+        router.post("**") { request, context in
+            try await handler.handle(request, context: context)
+        }
+        return router
+    }
+
+    /// The `X-Request-ID` header.
+    static let requestIDHeader = HTTPField.Name("X-Request-ID")!
+}
+
+/// Method filtering, request ids and error rendering around every route.
+struct ExecMiddleware: RouterMiddleware {
+    typealias Context = ExecRequestContext
+
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        let requestID = RequestIdentity.from(request.headers[ExecRouter.requestIDHeader])
+        var context = context
+        context.requestID = requestID
+        context.logger[metadataKey: "request_id"] = .string(requestID)
+        var response: Response
+        do {
+            switch request.method {
+            case .post:
+                response = try await next(request, context)
+            case .options:
+                response = Response(status: .ok, headers: [.allow: "OPTIONS, POST"])
+            default:
+                throw APIError.methodNotAllowed
+            }
+        } catch let error as APIError {
+            response = error.response
+        } catch let error as HTTPError where error.status == .notFound {
+            // The router found no route: `POST /` and friends.
+            response = APIError.notFound.response
+        } catch {
+            context.logger.error("unhandled error", metadata: ["error": "\(error)"])
+            response = APIError(status: 500, code: .internalError, message: "Internal server error.").response
+        }
+        response.headers[ExecRouter.requestIDHeader] = requestID
+        return response
+    }
+}
+
+extension APIError {
+    /// This error as a Hummingbird response.
+    var response: Response {
+        var headers: HTTPFields = [.contentType: APIError.contentType]
+        for header in self.headers {
+            if let name = HTTPField.Name(header.name) { headers[name] = header.value }
+        }
+        return Response(
+            status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: jsonBody)))
+    }
+}
+
+/// Request ids: the client's, when it is safe to log and echo, else a fresh one.
+enum RequestIdentity {
+    /// The client's `X-Request-ID` when it is 1…128 visible ASCII characters; otherwise 32 random
+    /// hex digits (so a hostile id can neither forge log lines nor grow without bound).
+    static func from(_ header: String?) -> String {
+        if let header, !header.isEmpty, header.utf8.count <= ProtocolLimits.maxRequestIDBytes,
+            header.utf8.allSatisfy({ $0 >= 0x21 && $0 <= 0x7E })
+        {
+            return header
+        }
+        var generator = SystemRandomNumberGenerator()
+        let high = generator.next() as UInt64
+        let low = generator.next() as UInt64
+        return hex(high) + hex(low)
+    }
+
+    private static func hex(_ value: UInt64) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
+    }
+}

@@ -1,0 +1,90 @@
+/// The launcher policy `httpexec serve` writes for itself when the operator names none
+/// (`POLICY`): the original's settings (`EXEC_ROOT`, `FOLLOW_LINKS`) plus safe defaults, every
+/// limit generous enough that each correct request the original served still works.
+struct ServePolicy {
+    var execRoot: String
+    var followLinks: Bool
+    /// The jobs' working directory: the directory `serve` was started in, as in the original
+    /// (its upstream test lists it with `ls`). Jobs cannot write there unless it is world-writable.
+    var workingDirectory: String
+    var seccompProfile: String
+    /// Jobs' user and group, when the launcher runs as root; nil runs them as the launcher's own
+    /// user (an unprivileged `serve` cannot switch users).
+    var jobUser: String?
+    var jobGroup: String?
+    var jobTimeoutSeconds: Double
+    /// The largest stdin a job may get: the HTTP body limit (decoded stdin is never larger).
+    var stdinCapBytes: Int
+    /// The front-end's uid and gid: the only peer, and the socket's group.
+    var frontEndUID: UInt32
+    var frontEndGID: UInt32
+    var socketPath: String
+
+    /// The policy as TOML.
+    var text: String {
+        var lines = [
+            "# Written by `httpexec serve` at start-up; see docs/policy.md. Not meant to be edited:",
+            "# set POLICY to use a policy file of your own instead.",
+            "exec_root = \(quoted(execRoot))",
+            "follow_links = \(followLinks)",
+            "working_directory = \(quoted(workingDirectory))",
+            "seccomp = \(quoted(seccompProfile))",
+        ]
+        if let jobUser {
+            lines += ["", "[run_as]", "user = \(quoted(jobUser))"]
+            if let jobGroup { lines.append("group = \(quoted(jobGroup))") }
+        }
+        lines += [
+            "",
+            "[environment]",
+            "base = { PATH = \"/usr/local/bin:/usr/bin:/bin\", LANG = \"C.UTF-8\" }",
+            "deny_extra = [\"HTTPEXEC_*\"]",
+            "",
+            "[limits]",
+            "timeout = \(quoted(Self.duration(jobTimeoutSeconds)))",
+            "output_cap = \"16MiB\"",
+            "on_output_overflow = \"truncate\"",
+            "stdin_cap = \(quoted("\(max(1, stdinCapBytes))B"))",
+            "open_files = 1024",
+            "file_size = \"1GiB\"",
+            "cpu_seconds = \(Int(jobTimeoutSeconds.rounded(.up)))",
+            "address_space = \"4GiB\"",
+            "core = 0",
+            "",
+            "[concurrency]",
+            "max_jobs = 64",
+            "max_per_command = 64",
+            "",
+            "[peers]",
+            "users = [\(quoted(String(frontEndUID)))]",
+            "",
+            "[socket]",
+            "path = \(quoted(socketPath))",
+            "group = \(quoted(String(frontEndGID)))",
+            "mode = \"0660\"",
+        ]
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// A TOML basic string.
+    private func quoted(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case _ where scalar.value < 0x20 || scalar.value == 0x7F:
+                let hex = String(scalar.value, radix: 16, uppercase: true)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+
+    /// Seconds in the policy's duration syntax (milliseconds when not whole).
+    static func duration(_ seconds: Double) -> String {
+        let milliseconds = Int((seconds * 1000).rounded())
+        return milliseconds % 1000 == 0 ? "\(milliseconds / 1000)s" : "\(milliseconds)ms"
+    }
+}

@@ -1,0 +1,169 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A running `httpexec serve` (launcher + front-end as separate processes) on 127.0.0.1 with an
+/// ephemeral port, serving a temporary exec root (`LauncherFixture.populate` plus `extraFiles`).
+///
+/// Start-up is awaited on the supervisor's own "serving on HOST:PORT" line (read from its stderr
+/// as it is written), never by sleeping; everything it logs is kept for failure messages.
+final class ServeFixture: @unchecked Sendable {
+    let directory: String
+    let root: String
+    let port: Int
+    let process: Process
+    let launcherPID: Int32
+    let frontEndPID: Int32
+    private let output: OutputCollector
+
+    /// Starts `httpexec serve`.
+    /// - Parameters:
+    ///   - environment: extra variables (e.g. `HTTPEXEC_FOLLOW_LINKS`).
+    ///   - arguments: extra `serve` flags.
+    ///   - extraFiles: path (relative to the root) → (contents, mode) to add to the exec root.
+    ///   - execRoot: serve this directory instead of a fresh populated one.
+    init(
+        environment: [String: String] = [:], arguments: [String] = [], extraFiles: [String: (String, Int)] = [:],
+        execRoot: String? = nil, workingDirectory: String? = nil
+    ) throws {
+        var template = Array("/tmp/httpexec-serve-it-XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else { throw CocoaError(.fileWriteUnknown) }
+        directory = String(cString: made)
+        chmod(directory, 0o755)
+        if let execRoot {
+            root = execRoot
+        } else {
+            root = directory + "/root"
+            try LauncherFixture.populate(root)
+            for (path, (contents, mode)) in extraFiles {
+                let full = root + "/" + path
+                try FileManager.default.createDirectory(
+                    atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                try contents.write(toFile: full, atomically: false, encoding: .utf8)
+                chmod(full, mode_t(mode))
+            }
+        }
+
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: buildDirectory + "/httpexec")
+        p.arguments = ["serve", "--exec-root", root, "--bind", "127.0.0.1:0", "--log-level", "info"] + arguments
+        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("HTTPEXEC_") }
+        env.merge(environment) { $1 }
+        p.environment = env
+        p.currentDirectoryURL = URL(fileURLWithPath: workingDirectory ?? directory)
+        let pipe = Pipe()
+        p.standardError = pipe
+        p.standardOutput = pipe
+        output = OutputCollector(pipe.fileHandleForReading)
+        try p.run()
+        process = p
+        guard let line = output.waitForLine(containing: "serving on ", within: 60) else {
+            p.terminate()
+            throw ServeFixtureError(description: "httpexec serve did not start:\n\(output.text)")
+        }
+        guard let portText = line.split(separator: " ").first(where: { $0.hasPrefix("127.0.0.1:") })?.dropFirst(10),
+              let port = Int(portText),
+              let launcher = Self.number(after: "launcher pid ", in: line),
+              let frontEnd = Self.number(after: "front-end pid ", in: line)
+        else {
+            p.terminate()
+            throw ServeFixtureError(description: "unexpected start-up line: \(line)")
+        }
+        self.port = port
+        self.launcherPID = launcher
+        self.frontEndPID = frontEnd
+    }
+
+    /// Everything the three processes wrote so far.
+    var log: String { output.text }
+
+    /// A client for this server.
+    func client() throws -> HTTPTestClient { try HTTPTestClient(port: port) }
+
+    /// One request on a fresh connection.
+    func request(
+        _ method: String = "POST", _ target: String, body: String? = nil, contentType: String? = "application/json",
+        headers: [(String, String)] = []
+    ) throws -> HTTPTestResponse {
+        try client().request(method, target, body: body.map { Array($0.utf8) }, contentType: contentType, headers: headers)
+    }
+
+    /// SIGTERM to `serve` and its exit status (bounded wait).
+    @discardableResult
+    func stop(within seconds: Double = 60) -> Int32? {
+        guard process.isRunning else { return process.terminationStatus }
+        kill(process.processIdentifier, SIGTERM)
+        return output.waitForExit(of: process, within: seconds)
+    }
+
+    deinit {
+        if stop() == nil { kill(process.processIdentifier, SIGKILL) }
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    private static func number(after marker: String, in line: String) -> Int32? {
+        guard let range = line.range(of: marker) else { return nil }
+        return Int32(line[range.upperBound...].prefix { $0.isNumber })
+    }
+}
+
+struct ServeFixtureError: Error, CustomStringConvertible {
+    let description: String
+}
+
+/// Reads a pipe on its own thread, keeping the text and waking waiters on each new chunk.
+final class OutputCollector: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var buffer = ""
+    private var closed = false
+
+    init(_ handle: FileHandle) {
+        let thread = Thread { [self] in
+            while true {
+                let data = handle.availableData
+                condition.lock()
+                if data.isEmpty { closed = true } else { buffer += String(decoding: data, as: UTF8.self) }
+                condition.broadcast()
+                condition.unlock()
+                if data.isEmpty { return }
+            }
+        }
+        thread.start()
+    }
+
+    var text: String {
+        condition.lock()
+        defer { condition.unlock() }
+        return buffer
+    }
+
+    /// The first complete line containing `marker`, waiting until it appears, the pipe closes, or
+    /// the deadline passes.
+    func waitForLine(containing marker: String, within seconds: Double) -> String? {
+        let deadline = Date().addingTimeInterval(seconds)
+        condition.lock()
+        defer { condition.unlock() }
+        while true {
+            if let line = buffer.split(separator: "\n").first(where: { $0.contains(marker) }), buffer.contains(line + "\n") {
+                return String(line)
+            }
+            if closed || !condition.wait(until: deadline) { return nil }
+        }
+    }
+
+    /// Waits for `process` to exit: its output pipe closes when all three processes are gone.
+    func waitForExit(of process: Process, within seconds: Double) -> Int32? {
+        let deadline = Date().addingTimeInterval(seconds)
+        condition.lock()
+        while !closed {
+            if !condition.wait(until: deadline) { break }
+        }
+        condition.unlock()
+        guard closed else { return nil }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+}
