@@ -80,6 +80,11 @@ final class ServeFixture: @unchecked Sendable {
     /// Everything the three processes wrote so far.
     var log: String { output.text }
 
+    /// Waits for a line containing `marker` in the processes' output.
+    func waitForLog(_ marker: String, within seconds: Double = 30) -> String? {
+        output.waitForLine(containing: marker, within: seconds)
+    }
+
     /// A client for this server.
     func client() throws -> HTTPTestClient { try HTTPTestClient(port: port) }
 

@@ -1,0 +1,71 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A standalone `httpexec-server` process (no `serve` supervisor), for tests that need to stop,
+/// restart or replace the launcher behind it. Started as root it drops to the fallback front-end
+/// uid 60999, so the launcher's policy must accept that peer (see `LauncherFixture.forFrontEnd`).
+final class FrontEndProcess: @unchecked Sendable {
+    let process: Process
+    let port: Int
+    private let output: OutputCollector
+
+    init(launcherSocket: String, environment: [String: String] = [:], arguments: [String] = []) throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: buildDirectory + "/httpexec-server")
+        p.arguments = ["--bind", "127.0.0.1:0", "--launcher-socket", launcherSocket, "--log-level", "info"] + arguments
+        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("HTTPEXEC_") }
+        env.merge(environment) { $1 }
+        p.environment = env
+        let pipe = Pipe()
+        p.standardError = pipe
+        p.standardOutput = pipe
+        output = OutputCollector(pipe.fileHandleForReading)
+        try p.run()
+        process = p
+        guard let line = output.waitForLine(containing: "[FrontEnd] listening", within: 60),
+              let range = line.range(of: "on=127.0.0.1:"),
+              let port = Int(line[range.upperBound...].prefix { $0.isNumber })
+        else {
+            p.terminate()
+            throw ServeFixtureError(description: "httpexec-server did not start:\n\(output.text)")
+        }
+        self.port = port
+    }
+
+    var log: String { output.text }
+
+    func request(
+        _ target: String, method: String = "POST", body: String? = nil, headers: [(String, String)] = []
+    ) throws -> HTTPTestResponse {
+        try HTTPTestClient(port: port).request(method, target, body: body.map { Array($0.utf8) }, headers: headers)
+    }
+
+    /// Waits for a line containing `marker` in the server's output.
+    func waitForLog(_ marker: String, within seconds: Double = 30) -> String? {
+        output.waitForLine(containing: marker, within: seconds)
+    }
+
+    @discardableResult
+    func stop(within seconds: Double = 60) -> Int32? {
+        guard process.isRunning else { return process.terminationStatus }
+        kill(process.processIdentifier, SIGTERM)
+        return output.waitForExit(of: process, within: seconds)
+    }
+
+    deinit {
+        if stop() == nil { kill(process.processIdentifier, SIGKILL) }
+    }
+}
+
+extension LauncherFixture {
+    /// A launcher whose socket the standalone front-end (uid 60999 when the test runs as root)
+    /// may use.
+    static func forFrontEnd(extraPolicy: String = "") throws -> LauncherFixture {
+        try LauncherFixture(
+            extraPolicy: "[peers]\nusers = [\"60999\"]\n" + extraPolicy,
+            socketGroup: runningAsRoot ? "60999" : nil)
+    }
+}

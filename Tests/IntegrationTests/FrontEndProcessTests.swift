@@ -1,0 +1,146 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The front-end as a process: its confinement seen from outside, its launcher client's
+/// behaviour when the launcher goes away and comes back, disconnects, slow clients, shutdown.
+@Suite(.serialized) struct FrontEndProcessTests {
+    /// `/proc/<front-end>/status` while it serves: confined, unprivileged, on every thread.
+    @Test func frontEndIsConfinedAndUnprivileged() throws {
+        let server = try ServeFixture()
+        let status = try String(contentsOfFile: "/proc/\(server.frontEndPID)/status", encoding: .utf8)
+        let fields = Dictionary(status.split(separator: "\n").compactMap { line -> (String, String)? in
+            guard let colon = line.firstIndex(of: ":") else { return nil }
+            return (String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+        }, uniquingKeysWith: { $1 })
+        #expect(fields["Seccomp"] == "2", "\(status)")
+        #expect(fields["NoNewPrivs"] == "1")
+        #expect(fields["CapEff"] == "0000000000000000")
+        if runningAsRoot {
+            let uids = fields["Uid"]?.split(whereSeparator: \.isWhitespace) ?? []
+            #expect(uids.count == 4 && !uids.contains("0"), "front-end uids: \(uids)")
+            #expect(uids.first != "65534", "the front-end must not share the jobs' uid (nobody)")
+        }
+        for task in try FileManager.default.contentsOfDirectory(atPath: "/proc/\(server.frontEndPID)/task") {
+            let text = (try? String(contentsOfFile: "/proc/\(server.frontEndPID)/task/\(task)/status", encoding: .utf8)) ?? ""
+            #expect(text.isEmpty || text.contains("Seccomp:\t2"), "thread \(task) is not filtered")
+        }
+        // And it still does its job.
+        #expect(try server.request("POST", "/probe", body: #"{"args":["exit","0"]}"#).status == 200)
+    }
+
+    /// The same confinement, then the forbidden calls: exec, fork, ptrace, … must fail.
+    @Test func confinementMakesExecveFail() throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: buildDirectory + "/httpexec-server")
+        p.arguments = ["confinement-self-test"]
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        p.standardError = pipe
+        try p.run()
+        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0, "\(text)")
+        // From the main thread, a thread started before confinement and one started after.
+        let lines = text.split(separator: "\n")
+        for forbidden in ["execve", "fork", "clone.process", "posix_spawn", "ptrace.traceme", "process_vm_readv", "socket.inet"] {
+            let attempts = lines.filter { $0.hasSuffix(".\(forbidden) ok") || $0.contains(".\(forbidden) errno=") }
+            #expect(attempts.count == 3 && attempts.allSatisfy { $0.contains("errno=") }, "\(forbidden): \(attempts)\n\(text)")
+        }
+        #expect(lines.filter { $0.hasSuffix(".socket.unix ok") }.count == 3, "the launcher must stay reachable")
+    }
+
+    /// Launcher down: 503 at once, with Retry-After; launcher back: the next request works.
+    @Test func launcherOutageAnswers503QuicklyAndRecovers() throws {
+        let launcher = try LauncherFixture.forFrontEnd()
+        let server = try FrontEndProcess(launcherSocket: launcher.socketPath)
+        #expect(try server.request("/probe", body: #"{"args":["exit","0"]}"#).status == 200, "\(server.log)\n\(launcher.log)")
+
+        #expect(launcher.stop() == 0)
+        let started = ContinuousClock.now
+        let down = try server.request("/probe", body: #"{"args":["exit","0"]}"#)
+        #expect(down.status == 503, "\(down)")
+        #expect(down.errorCode == "launcher_unavailable")
+        #expect(down.headers["retry-after"] == "1")
+        #expect(ContinuousClock.now - started < .seconds(5), "a dead launcher must not make requests hang")
+
+        try launcher.start()
+        // The backoff is at most 2 s; the first request after it reconnects.
+        let recovered = waitFor(within: .seconds(20)) {
+            (try? server.request("/probe", body: #"{"args":["exit","0"]}"#))?.status == 200
+        }
+        #expect(recovered, "\(server.log)")
+    }
+
+    /// A client that goes away stops its job: the launcher reports it cancelled.
+    @Test func clientDisconnectCancelsTheJob() throws {
+        let launcher = try LauncherFixture.forFrontEnd()
+        let server = try FrontEndProcess(launcherSocket: launcher.socketPath)
+        do {
+            let client = try HTTPTestClient(port: server.port)
+            try client.send(Array("POST /probe HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nX-Request-ID: disconnect-1\r\nContent-Length: 18\r\n\r\n{\"args\":[\"sleep\"]}".utf8))
+            #expect(server.waitForLog("request_id=disconnect-1") != nil)
+            #expect(waitFor(within: .seconds(20)) { launcher.log.contains("request disconnect-1: started") }, "\(launcher.log)")
+        } // the client closes here
+        #expect(waitFor(within: .seconds(20)) { launcher.log.contains("request disconnect-1: finished") }, "\(launcher.log)")
+        #expect(launcher.log.contains("cancelled=true"), "\(launcher.log)")
+    }
+
+    /// Slowloris: a connection that never completes its request head is closed at the header
+    /// timeout, and the server keeps serving.
+    @Test func incompleteHeadersAreCutOff() throws {
+        let launcher = try LauncherFixture.forFrontEnd()
+        let server = try FrontEndProcess(launcherSocket: launcher.socketPath, environment: ["HTTPEXEC_HEADER_TIMEOUT": "1s"])
+        let slow = try HTTPTestClient(port: server.port, timeoutSeconds: 30)
+        let started = ContinuousClock.now
+        try slow.send(Array("POST /probe HTTP/1.1\r\nHost: x\r\n".utf8))
+        #expect(slow.waitForClose())
+        let waited = ContinuousClock.now - started
+        #expect(waited >= .milliseconds(900) && waited < .seconds(25), "closed after \(waited)")
+        #expect(try server.request("/probe", body: #"{"args":["exit","0"]}"#).status == 200)
+    }
+
+    /// SIGTERM: no new connections, but a request already running is answered.
+    @Test func gracefulShutdownFinishesRunningRequests() throws {
+        var template = Array("/tmp/httpexec-fifo-XXXXXX".utf8CString)
+        let directory = String(cString: mkdtemp(&template)!)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        chmod(directory, 0o777)
+        let fifo = directory + "/gate"
+        #expect(mkfifo(fifo, 0o666) == 0)
+        chmod(fifo, 0o666)
+        // The job blocks until the test writes to the FIFO: it is certainly running at SIGTERM.
+        let server = try ServeFixture(extraFiles: ["gated": ("#!/bin/sh\nread line < \(fifo)\necho \"got $line\"\n", 0o755)])
+        let client = try server.client()
+        let body = Array(#"{"stdout":{"capture":true}}"#.utf8)
+        try client.send(Array("POST /gated HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nX-Request-ID: graceful-1\r\nContent-Length: \(body.count)\r\n\r\n".utf8) + body)
+        #expect(server.waitForLog("request graceful-1: started") != nil, "\(server.log)")
+
+        kill(server.process.processIdentifier, SIGTERM)
+        #expect(server.waitForLog("shutting down") != nil, "\(server.log)")
+        // New connections are refused once the front-end stopped listening.
+        #expect(waitFor(within: .seconds(20)) { (try? HTTPTestClient(port: server.port)) == nil })
+
+        let writer = open(fifo, O_WRONLY | O_CLOEXEC)
+        #expect(writer >= 0)
+        _ = "hello\n".withCString { write(writer, $0, 6) }
+        close(writer)
+        let response = try client.readResponse()
+        #expect(response.status == 200, "\(response)\n\(server.log)")
+        #expect(response.text.contains("got hello"), "\(response)")
+        #expect(server.stop() == 0, "\(server.log)")
+    }
+}
+
+/// Polls `condition` until it holds or the deadline passes (for state only visible by looking).
+func waitFor(within deadline: Duration, _ condition: () -> Bool) -> Bool {
+    let end = ContinuousClock.now + deadline
+    while ContinuousClock.now < end {
+        if condition() { return true }
+        usleep(20_000)
+    }
+    return condition()
+}
