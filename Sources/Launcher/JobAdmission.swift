@@ -93,7 +93,10 @@ struct JobAdmission: Sendable {
         let filter: CompiledSeccompFilter? = commandFilters[command] ?? defaultFilter
 
         let spec = JobSpec(
-            executable: executable, argv0: request.command, arguments: request.arguments, environment: environment,
+            // argv[0] is the command's absolute path beneath the exec root, as the original passed it
+            // (programs print it in usage messages; the client already knows both halves).
+            executable: executable, argv0: policy.execRoot + "/" + request.command, arguments: request.arguments,
+            environment: environment,
             workingDirectory: policy.workingDirectory, identity: identity,
             limits: ResourceLimits(
                 core: limits.core, openFiles: limits.openFiles, processes: limits.processes,
