@@ -150,7 +150,10 @@ enum ConfinementProbe {
             Attempt("clone.process", .failsWith(EPERM)) { reaping(hx_fe_try_clone_process()) },
             Attempt("clone3", .failsWith(ENOSYS)) { raw("clone3", 0, 0) },
             Attempt("posix_spawn", .failsWith(EPERM)) { spawnTrue() },
-            Attempt("ptrace.traceme", .failsWith(EPERM)) { raw("ptrace", 0 /* PTRACE_TRACEME */) },
+            // PTRACE_PEEKDATA on a pid that cannot exist: the kernel says ESRCH, only the filter
+            // says EPERM. (PTRACE_TRACEME would prove the same, but if it ever got through, the
+            // traced thread could not be reaped by a parent that is no debugger: a hang, not a FAIL.)
+            Attempt("ptrace", .failsWith(EPERM)) { raw("ptrace", 2 /* PTRACE_PEEKDATA */, 0x3fff_ffff, 0, 0) },
             Attempt("process_vm_readv", .failsWith(EPERM)) { readOwnMemory() },
             Attempt("unshare.user", .failsWith(EPERM)) { raw("unshare", 0x1000_0000 /* CLONE_NEWUSER */) },
             // Last: if it worked, the process would be gone (and /bin/sh says so, and fails).

@@ -395,6 +395,8 @@ struct APICompatibilityTests {
         DefaultsCase(name: "null", body: "null", contentType: "application/json"),
         DefaultsCase(name: "null with whitespace", body: " \r\n\tnull\n", contentType: "application/json"),
         DefaultsCase(name: "{}", body: "{}", contentType: "application/json"),
+        // Documented difference #8: the original answered 500 to `null` fields (its OpenAPI
+        // document said they were nullable).
         DefaultsCase(name: "every field null", body: #"{"args":null,"stdin":null,"stdout":null,"stderr":null,"environment":null,"timeout":null}"#, contentType: "application/json"),
     ])
     func defaultsRun(_ request: DefaultsCase) throws {
@@ -409,7 +411,7 @@ struct APICompatibilityTests {
 
     @Test func duplicateKeysKeepTheLastValue() throws {
         let server = try APIServer.current()
-        let body = #"{"args":["first"],"stdout":{"capture":false},"args":["second"],"stdout":{"capture":true,"capture":false,"capture":true},"stderr":{"capture":true},"stderr":null}"#
+        let body = #"{"args":["first"],"stdout":{"capture":false},"args":["second"],"stdout":{"capture":true,"capture":false,"capture":true},"stderr":{"capture":true},"stderr":{"capture":false}}"#
         let response = try server.post("/args", body)
         expectAPIOK(response, APIJSON.ok(0, stdout: APIJSON.text("[second]\n")), server)
     }
@@ -436,7 +438,9 @@ struct APICompatibilityTests {
         var testDescription: String { body }
     }
 
-    /// `null` anywhere means the same as leaving the field out.
+    /// `null` anywhere means the same as leaving the field out. (The original agreed for
+    /// `stdin.content`, `*.capture`, `*.encode` and `environment`; for `args`, `stdin`, `stdout`
+    /// and `stderr` it answered 500 — documented difference #8.)
     @Test(arguments: [
         NullCase(target: "/args", body: #"{"args":null,"stdout":{"capture":true}}"#, expected: APIJSON.ok(0, stdout: APIJSON.text(""))),
         NullCase(target: "/stdin-target", body: #"{"stdin":null,"stdout":{"capture":true}}"#, expected: APIJSON.ok(0, stdout: APIJSON.text("/dev/null\n"))),
@@ -538,6 +542,7 @@ struct APICompatibilityTests {
         StdinCase(name: "base64", stdin: #"{"content":"aGVsbG8=","encode":"base64"}"#, bytes: Array("hello".utf8)),
         StdinCase(name: "base64 one pad", stdin: #"{"content":"aGVsbG8h","encode":"base64"}"#, bytes: Array("hello!".utf8)),
         StdinCase(name: "base64 two pads", stdin: #"{"content":"aGk=","encode":"base64"}"#, bytes: Array("hi".utf8)),
+        StdinCase(name: "base64 non-zero unused bits (accepted, as Python)", stdin: #"{"content":"aGVsbG9=","encode":"base64"}"#, bytes: Array("hello".utf8)),
         StdinCase(name: "base64 empty", stdin: #"{"content":"","encode":"base64"}"#, bytes: []),
         StdinCase(name: "base64 +/", stdin: #"{"content":"+/+/","encode":"base64"}"#, bytes: [0xFB, 0xFF, 0xBF]),
         StdinCase(name: "base85 hello", stdin: #"{"content":"BOu!rDZ","encode":"base85"}"#, bytes: Array("hello".utf8)),
@@ -818,7 +823,8 @@ struct APICompatibilityTests {
             + APICodec.spewPattern(cap) + Array(#"","encode":null},"truncated":{"stderr":false,"stdout":true}}"#.utf8)
         #expect(response.status == 200, "\(response)")
         #expect(response.body.count == expected.count)
-        #expect(response.body == expected, "\(response.text.prefix(100))…\(response.text.suffix(100))")
+        let identical = response.body == expected
+        #expect(identical, "\(response.text.prefix(100))…\(response.text.suffix(100))")
         // Exactly at the cap: no `truncated` key.
         let atCap = try server.post("/probe", #"{"args":["spew-stdout","\#(cap)"],"stdout":{"capture":true,"encode":"base64"}}"#)
         #expect(atCap.status == 200)
@@ -949,7 +955,13 @@ extension APICompatibilityTests {
             try FileManager.default.createDirectory(atPath: cwd + "/tests", withIntermediateDirectories: true)
             try "readme\n".write(toFile: cwd + "/README.md", atomically: false, encoding: .utf8)
             chmod(cwd + "/README.md", 0o644)
-            return try APIServer(execRoot: "/bin", workingDirectory: cwd, cleanup: [cwd])
+            // As upstream: EXEC_ROOT comes from a TOML file named by HTTPEXEC_CONFIG_PATH (the
+            // fixture also passes the same root as a flag).
+            let config = cwd + ".toml"
+            try "EXEC_ROOT = \"/bin\"\n".write(toFile: config, atomically: false, encoding: .utf8)
+            return try APIServer(
+                environment: ["HTTPEXEC_CONFIG_PATH": config], execRoot: "/bin", workingDirectory: cwd,
+                cleanup: [cwd, config])
         })
     struct UpstreamRun {
         @Test func lsListsTheServersWorkingDirectory() throws {

@@ -52,6 +52,15 @@ STOP_DEADLINE = 10.0      # seconds between SIGTERM and SIGKILL
 REQUEST_TIMEOUT = 120.0
 
 
+def _default_signals() -> None:
+    """Both servers start with default signal dispositions and an empty mask: the original's
+    children inherit its dispositions, so a harness started with SIGHUP ignored (nohup, some CI
+    runners) would otherwise make the original's `kill -HUP` cases differ for that reason alone."""
+    for number in (signal.SIGHUP, signal.SIGINT, signal.SIGTERM, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2):
+        signal.signal(number, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])
+
+
 class HarnessError(Exception):
     """The comparison cannot run at all (as opposed to a case that fails)."""
 
@@ -267,7 +276,7 @@ class Server:
         with open(self.log_path, "wb") as log:
             self.proc = subprocess.Popen(self.argv, env=self.env, cwd=self.cwd,
                                          stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                                         start_new_session=True)
+                                         start_new_session=True, preexec_fn=_default_signals)
 
     def log_tail(self, lines: int = 15) -> str:
         try:
