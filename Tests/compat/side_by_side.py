@@ -658,7 +658,7 @@ EXPECTED_DIFFERENCES: dict[str, ExpectedDifference] = {
         "ours refuses, before running anything, a variable the policy's base environment sets "
         "(PATH, LANG) or one on its deny list (LD_*, PYTHON*, HTTPEXEC_*, ...). docs/policy.md "
         "[environment] and its built-in deny list; docs/api.md `environment` row and the "
-        "400 denied_environment error. Not listed in api.md's \"Differences\" table.",
+        "400 denied_environment error; docs/api.md differences #30.",
         cmp_denied_environment),
     "invalid_json_body": ExpectedDifference(
         "400 body",
