@@ -9,13 +9,27 @@ import Glibc
 /// uid 60999, so the launcher's policy must accept that peer (see `LauncherFixture.forFrontEnd`).
 final class FrontEndProcess: @unchecked Sendable {
     let process: Process
+    /// The TCP port of the first listener (0 when it listens on no TCP socket).
     let port: Int
     private let output: OutputCollector
 
-    init(launcherSocket: String, environment: [String: String] = [:], arguments: [String] = []) throws {
+    /// Starts the server; `listen` replaces the default `--bind 127.0.0.1:0`; `wrapper` runs it
+    /// under another program (e.g. `systemd-socket-activate …`), in which case start-up is not
+    /// awaited (the wrapper starts it on the first connection).
+    init(
+        launcherSocket: String, environment: [String: String] = [:], arguments: [String] = [],
+        listen: [String] = ["--bind", "127.0.0.1:0"], wrapper: [String] = []
+    ) throws {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: buildDirectory + "/httpexec-server")
-        p.arguments = ["--bind", "127.0.0.1:0", "--launcher-socket", launcherSocket, "--log-level", "info"] + arguments
+        let server = buildDirectory + "/httpexec-server"
+        let serverArguments = listen + ["--launcher-socket", launcherSocket, "--log-level", "info"] + arguments
+        if wrapper.isEmpty {
+            p.executableURL = URL(fileURLWithPath: server)
+            p.arguments = serverArguments
+        } else {
+            p.executableURL = URL(fileURLWithPath: wrapper[0])
+            p.arguments = Array(wrapper.dropFirst()) + [server] + serverArguments
+        }
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("HTTPEXEC_") }
         env.merge(environment) { $1 }
         p.environment = env
@@ -25,14 +39,17 @@ final class FrontEndProcess: @unchecked Sendable {
         output = OutputCollector(pipe.fileHandleForReading)
         try p.run()
         process = p
-        guard let line = output.waitForLine(containing: "[FrontEnd] listening", within: 60),
-              let range = line.range(of: "on=127.0.0.1:"),
-              let port = Int(line[range.upperBound...].prefix { $0.isNumber })
+        if !wrapper.isEmpty {
+            port = 0
+            return
+        }
+        guard let line = output.waitForLine(containing: "[FrontEnd] listening", within: 60), let range = line.range(of: "on=")
         else {
             p.terminate()
             throw ServeFixtureError(description: "httpexec-server did not start:\n\(output.text)")
         }
-        self.port = port
+        let address = line[range.upperBound...].prefix { $0 != " " }
+        port = address.hasPrefix("unix:") ? 0 : Int(address.split(separator: ":").last ?? "") ?? 0
     }
 
     var log: String { output.text }

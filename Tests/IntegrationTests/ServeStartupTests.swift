@@ -1,0 +1,55 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `httpexec serve` refuses to start on bad settings (one line, non-zero), and exits non-zero
+/// with the reason when one of its two processes dies.
+@Suite(.serialized) struct ServeStartupTests {
+    static func runServe(_ arguments: [String], environment: [String: String] = [:]) throws -> (Int32, String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: buildDirectory + "/httpexec")
+        p.arguments = ["serve"] + arguments
+        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("HTTPEXEC_") }
+        env.merge(environment) { $1 }
+        p.environment = env
+        let pipe = Pipe()
+        p.standardError = pipe
+        p.standardOutput = pipe
+        try p.run()
+        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        return (p.terminationStatus, text)
+    }
+
+    @Test(arguments: [
+        ([String](), [String: String](), "EXEC_ROOT"),
+        (["--exec-root", "/nonexistent-httpexec-root"], [:], "/nonexistent-httpexec-root"),
+        (["--exec-root", "/tmp"], ["HTTPEXEC_FOLLOW_LINKS": "yes"], "HTTPEXEC_FOLLOW_LINKS"),
+        (["--exec-root", "/tmp"], ["HTTPEXEC_CONFIG_PATH": "/nonexistent.toml"], "/nonexistent.toml"),
+        (["--exec-root", "/tmp"], ["HTTPEXEC_NO_SUCH_SETTING": "1"], "HTTPEXEC_NO_SUCH_SETTING"),
+        (["--exec-root", "/tmp", "--bind", "127.0.0.1:99999"], [:], "99999"),
+    ])
+    func badSettingsStopStartUp(arguments: [String], environment: [String: String], mention: String) throws {
+        let bind = arguments.contains("--bind") ? [] : ["--bind", "127.0.0.1:0"]
+        let (status, text) = try Self.runServe(arguments + bind, environment: environment)
+        #expect(status != 0)
+        #expect(text.contains(mention), "\(text)")
+        #expect(!text.contains("serving on"), "\(text)")
+    }
+
+    @Test(arguments: ["launcher", "front-end"])
+    func deathOfEitherProcessStopsServe(victim: String) throws {
+        let server = try ServeFixture()
+        let pid = victim == "launcher" ? server.launcherPID : server.frontEndPID
+        kill(pid, SIGKILL)
+        #expect(server.waitForLog("the \(victim) exited (killed by signal 9)") != nil, "\(server.log)")
+        let status = server.stop()
+        #expect(status == 1, "\(server.log)")
+        // The survivor was stopped too: nothing of this server is left.
+        let other = victim == "launcher" ? server.frontEndPID : server.launcherPID
+        #expect(waitFor(within: .seconds(20)) { kill(other, 0) != 0 })
+    }
+}
