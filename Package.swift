@@ -140,7 +140,16 @@ let package = Package(
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "Sandbox"], swiftSettings: strict),
         .testTarget(name: "LauncherProtocolTests", dependencies: ["LauncherProtocol"], swiftSettings: strict),
         .testTarget(name: "LauncherTests", dependencies: ["Launcher"], swiftSettings: strict),
-        .testTarget(name: "FrontEndTests", dependencies: ["FrontEnd", "LauncherProtocol"], swiftSettings: strict),
+        .testTarget(
+            name: "FrontEndTests",
+            dependencies: [
+                "FrontEnd", "LauncherProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(name: "SettingsTests", dependencies: ["Settings"], swiftSettings: strict),
         // Start the real binaries (httpexec-launcher, httpexec) as separate processes.
         .testTarget(

@@ -401,7 +401,7 @@ struct APICompatibilityTests {
     ])
     func defaultsRun(_ request: DefaultsCase) throws {
         let server = try APIServer.current()
-        // args: exit status 0 with no arguments; echo: cat of /dev/null, nothing captured.
+        // The args script exits 0 and nothing is captured.
         let response = try server.post("/args", request.body, contentType: request.contentType)
         expectAPIOK(response, APIJSON.ok(0), server)
         // Proof that no argument or stdin arrived: a probe with no arguments exits 64 (usage).
