@@ -110,7 +110,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "httpexec-launcher",
-            dependencies: ["Launcher", "Systemd", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Launcher", "Systemd", "CSpawn", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict
         ),
         .executableTarget(
@@ -118,6 +118,7 @@ let package = Package(
             dependencies: [
                 "Policy", "Sandbox", "Settings", "CSpawn",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             // The default seccomp profile (a symlink to policy/seccomp/default.json), compiled in so
             // `httpexec serve` works from any directory.

@@ -44,6 +44,14 @@ static inline int hx_fe_set_no_new_privs(void) {
     return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 }
 
+/* SIGTERM when the process that started us (pid `parent`) dies: `httpexec serve` killed with
+ * SIGKILL must not leave a front-end serving. Set after the privilege drop, which clears it.
+ * Returns 0, 1 when the parent is already gone, -1 with errno on failure. */
+static inline int hx_fe_exit_with_parent(int parent) {
+    if (prctl(PR_SET_PDEATHSIG, 15 /* SIGTERM */, 0, 0, 0) != 0) return -1;
+    return getppid() == parent ? 0 : 1;
+}
+
 /* 1 when the calling thread has no_new_privs, 0 when not, -1 with errno on failure. */
 static inline int hx_fe_get_no_new_privs(void) {
     return prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0);

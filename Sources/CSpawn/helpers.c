@@ -32,6 +32,11 @@ int hx_set_thread_name(const char *name) { return prctl(PR_SET_NAME, name, 0, 0,
 
 int hx_set_dumpable(int value) { return prctl(PR_SET_DUMPABLE, value, 0, 0, 0); }
 
+int hx_exit_with_parent(int parent) {
+    if (prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0) != 0) return -1;
+    return getppid() == parent ? 0 : 1;
+}
+
 int hx_set_child_subreaper(void) { return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); }
 
 int hx_dup_above(int fd, int minimum) { return fcntl(fd, F_DUPFD_CLOEXEC, minimum); }

@@ -154,8 +154,9 @@ private struct PolicySummaryWriter {
     }
 }
 
-/// A TOML basic string: quotes, backslashes and control characters escaped.
-func tomlQuoted(_ text: String) -> String {
+/// A TOML basic string: quotes, backslashes and control characters escaped. Public for tools that
+/// write policy files (`httpexec serve` generates one).
+public func tomlQuoted(_ text: String) -> String {
     var out = "\""
     for scalar in text.unicodeScalars {
         switch scalar {

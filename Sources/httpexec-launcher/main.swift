@@ -1,4 +1,5 @@
 import ArgumentParser
+import CSpawn
 import Launcher
 import Systemd
 import Logging
@@ -24,7 +25,13 @@ struct LauncherCommand: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
+    @Option(help: .hidden)
+    var exitWithParent: Int32?
+
     func run() async throws {
+        if let parent = exitWithParent, hx_exit_with_parent(parent) != 0 {
+            throw ExitCode(1) // `httpexec serve` is already gone (or prctl failed): never run unsupervised
+        }
         var logger = Logger(label: "httpexec-launcher")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let inherited = SystemdIntegration.takeListenSockets()

@@ -70,6 +70,8 @@ enum ConfinementProbe {
         var byte: UInt8 = 1
         _ = write(wake[1], &byte, 1)
         pthread_join(earlyThread, nil)
+        close(wake[0])
+        close(wake[1])
         failed += earlyFailures
         var threadFailures: [String] = []
         let rc = onNewThread { threadFailures = runAttempts(prefix: "thread") }

@@ -78,7 +78,7 @@ enum SelfConfinement {
                 "no_new_privs: on",
                 "seccomp: \(ruleCount) rules, default allow, denies exec/fork/clone without CLONE_THREAD/ptrace/"
                     + "process_vm/namespaces/mount/bpf/io_uring/keyrings/modules/set*id, non-AF_UNIX sockets, "
-                    + "W+X mappings; foreign ABIs killed; TSYNC (verified on \(verifiedThreads) threads)",
+                    + "W+X mappings; foreign ABIs killed; TSYNC (verified on \(verifiedThreads) thread\(verifiedThreads == 1 ? "" : "s"))",
             ]
         }
 

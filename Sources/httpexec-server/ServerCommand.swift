@@ -1,4 +1,5 @@
 import ArgumentParser
+import CSeccomp
 import FrontEnd
 import Logging
 import NIOCore
@@ -60,6 +61,9 @@ struct Serve: ParsableCommand {
     @Option(help: "When started as root: the user to switch to after binding (name or uid).")
     var user: String?
 
+    @Option(help: .hidden)
+    var exitWithParent: Int32?
+
     func run() throws {
         let inherited = SystemdIntegration.takeListenSockets()
         _ = SystemdIntegration.notifySocket // read and removed before anything could inherit it
@@ -81,7 +85,9 @@ struct Serve: ParsableCommand {
 
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = settings.loggingLevel
+            // Start-up reports (listeners, privileges, confinement) are notices: shown whatever
+            // LOGGING_LEVEL says, so an operator always sees what protects the process.
+            handler.logLevel = min(settings.loggingLevel, .notice)
             return handler
         }
         let logger = Logger(label: "httpexec-server")
@@ -106,6 +112,10 @@ struct Serve: ParsableCommand {
                 logger.notice("privileges: dropped to uid \(target.uid) gid \(target.gid)\(target.name.map { " (\($0))" } ?? "")")
             } else {
                 logger.notice("privileges: running as uid \(getuid()) (not root: nothing to drop)")
+            }
+            // After the drop (a credential change clears the parent-death signal).
+            if let parent = exitWithParent, hx_fe_exit_with_parent(parent) != 0 {
+                fail("httpexec-server: the supervising process \(parent) is gone", code: 1)
             }
             let report = try SelfConfinement.apply()
             for line in report.lines { logger.notice("confinement: \(line)") }
@@ -172,26 +182,4 @@ func fail(_ message: String, code: Int32) -> Never {
     let line = message + "\n"
     line.utf8CString.withUnsafeBufferPointer { _ = write(2, $0.baseAddress, $0.count - 1) }
     exit(code)
-}
-
-/// The process environment and working directory, read without Foundation.
-enum ProcessEnvironment {
-    static var current: [String: String] {
-        var result: [String: String] = [:]
-        var cursor = environ
-        while let entry = cursor.pointee {
-            let text = String(cString: entry)
-            if let equals = text.firstIndex(of: "=") {
-                result[String(text[..<equals])] = String(text[text.index(after: equals)...])
-            }
-            cursor += 1
-        }
-        return result
-    }
-
-    static var currentDirectory: String {
-        guard let cwd = getcwd(nil, 0) else { return "/" }
-        defer { free(cwd) }
-        return String(cString: cwd)
-    }
 }

@@ -1,4 +1,5 @@
 import CSpawn
+import Settings
 
 #if canImport(Glibc)
 import Glibc
@@ -25,7 +26,7 @@ struct ChildProcess {
     /// Starts `arguments[0]` with this process's environment plus `NOTIFY_SOCKET`, default signal
     /// dispositions and an empty signal mask (the supervisor blocks the signals it waits for).
     static func spawn(_ arguments: [String], notifySocket: String) -> ChildProcess? {
-        var environment = ServeEnvironment.current
+        var environment = ProcessEnvironment.current
         for name in ["LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES"] { environment[name] = nil }
         environment["NOTIFY_SOCKET"] = notifySocket
         let entries = environment.map { "\($0.key)=\($0.value)" }

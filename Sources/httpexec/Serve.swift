@@ -44,12 +44,12 @@ struct Serve: ParsableCommand {
         let settings: HTTPExecSettings
         do {
             settings = try HTTPExecSettings.load(
-                environment: ServeEnvironment.current,
+                environment: ProcessEnvironment.current,
                 overrides: SettingsOverrides(
                     execRoot: execRoot, followLinks: followLinks, loggingLevel: logLevel,
                     bind: bind.isEmpty ? nil : bind, unix: unix.isEmpty ? nil : unix,
                     maxContentLength: maxContentLength, policy: policy),
-                currentDirectory: ServeEnvironment.currentDirectory)
+                currentDirectory: ProcessEnvironment.currentDirectory)
             try settings.validatedForServe()
             if settings.listenAddresses.isEmpty {
                 throw ValidationError("nothing to listen on: pass --bind HOST:PORT or --unix PATH (or set HTTPEXEC_BIND)")
@@ -67,27 +67,5 @@ struct Serve: ParsableCommand {
             throw ExitCode(1)
         }
         throw ExitCode(supervisor.run())
-    }
-}
-
-/// The process environment and working directory, read without Foundation.
-enum ServeEnvironment {
-    static var current: [String: String] {
-        var result: [String: String] = [:]
-        var cursor = environ
-        while let entry = cursor.pointee {
-            let text = String(cString: entry)
-            if let equals = text.firstIndex(of: "=") {
-                result[String(text[..<equals])] = String(text[text.index(after: equals)...])
-            }
-            cursor += 1
-        }
-        return result
-    }
-
-    static var currentDirectory: String {
-        guard let cwd = getcwd(nil, 0) else { return "/" }
-        defer { free(cwd) }
-        return String(cString: cwd)
     }
 }

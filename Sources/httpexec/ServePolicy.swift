@@ -1,3 +1,5 @@
+import Policy
+
 /// The launcher policy `httpexec serve` writes for itself when the operator names none
 /// (`POLICY`): the original's settings (`EXEC_ROOT`, `FOLLOW_LINKS`) plus safe defaults, every
 /// limit generous enough that each correct request the original served still works.
@@ -66,21 +68,7 @@ struct ServePolicy {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// A TOML basic string.
-    private func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F:
-                let hex = String(scalar.value, radix: 16, uppercase: true)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
+    private func quoted(_ text: String) -> String { tomlQuoted(text) }
 
     /// Seconds in the policy's duration syntax (milliseconds when not whole).
     static func duration(_ seconds: Double) -> String {

@@ -1,4 +1,5 @@
 import CSpawn
+import Logging
 import Sandbox
 import Settings
 
@@ -49,7 +50,7 @@ final class ServeSupervisor {
             try Self.write(PackageResources.default_json, to: profile)
             let text = ServePolicy(
                 execRoot: settings.execRoot ?? ".", followLinks: settings.followLinks,
-                workingDirectory: ServeEnvironment.currentDirectory, seccompProfile: profile,
+                workingDirectory: ProcessEnvironment.currentDirectory, seccompProfile: profile,
                 jobUser: isRoot ? settings.jobUser : nil, jobGroup: isRoot ? settings.jobGroup : nil,
                 jobTimeoutSeconds: Double(settings.jobTimeout.components.seconds)
                     + Double(settings.jobTimeout.components.attoseconds) / 1e18,
@@ -77,7 +78,9 @@ final class ServeSupervisor {
         }
         let executables = Self.siblingExecutables()
         var launcherArguments = [executables.launcher, "--policy", policyPath, "--socket", launcherSocket]
-        launcherArguments += ["--log-level", Self.swiftLogLevel(settings)]
+        // The launcher's start-up report of sandbox layers is at info: always shown.
+        launcherArguments += ["--log-level", String(describing: min(settings.loggingLevel, .info))]
+        launcherArguments += ["--exit-with-parent", String(getpid())]
         guard let launcher = ChildProcess.spawn(launcherArguments, notifySocket: notifySocketPath) else {
             Self.say("cannot start \(executables.launcher): \(String(cString: strerror(errno)))")
             return 1
@@ -96,7 +99,8 @@ final class ServeSupervisor {
         for address in settings.bind { frontEndArguments += ["--bind", Self.display(address)] }
         for path in settings.unix { frontEndArguments += ["--unix", path] }
         if isRoot { frontEndArguments += ["--user", String(frontEnd.uid)] }
-        frontEndArguments += ["--log-level", Self.swiftLogLevel(settings)]
+        frontEndArguments += ["--log-level", String(describing: settings.loggingLevel)]
+        frontEndArguments += ["--exit-with-parent", String(getpid())]
         guard let server = ChildProcess.spawn(frontEndArguments, notifySocket: notifySocketPath) else {
             Self.say("cannot start \(executables.server): \(String(cString: strerror(errno)))")
             stop(launcher, name: "launcher")
@@ -292,11 +296,6 @@ final class ServeSupervisor {
         case .tcp(let host, let port): host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
         case .unix(let path): path
         }
-    }
-
-    /// The launcher takes swift-log level names.
-    private static func swiftLogLevel(_ settings: HTTPExecSettings) -> String {
-        String(describing: settings.loggingLevel)
     }
 
     /// One line on stderr, prefixed.

@@ -29,7 +29,10 @@ struct RejectionMappingTests {
         #expect(error.status == row.status)
         #expect(error.code == row.code)
         #expect(!looksUnsafe(error.message))
-        #expect(error.headers.isEmpty == (row.status != 429))
+        // Retry-After on the "try again later" answers only.
+        let retryAfter = error.headers.filter { $0.name == "Retry-After" }
+        #expect(retryAfter.count == (row.status == 429 || row.status == 503 ? 1 : 0))
+        #expect(error.headers.count == retryAfter.count)
     }
 
     @Test("404 and 500 use the original OpenAPI messages and hide the launcher's", arguments: [

@@ -52,4 +52,11 @@ import Glibc
         let other = victim == "launcher" ? server.frontEndPID : server.launcherPID
         #expect(waitFor(within: .seconds(20)) { kill(other, 0) != 0 })
     }
+
+    /// `serve` killed with SIGKILL (no chance to clean up): its two processes stop by themselves.
+    @Test func childrenDoNotOutliveAKilledServe() throws {
+        let server = try ServeFixture()
+        kill(server.process.processIdentifier, SIGKILL)
+        #expect(waitFor(within: .seconds(30)) { kill(server.launcherPID, 0) != 0 && kill(server.frontEndPID, 0) != 0 }, "\(server.log)")
+    }
 }

@@ -123,6 +123,9 @@ int hx_set_child_subreaper(void);
 int hx_set_thread_name(const char *name);
 /// prctl(PR_SET_DUMPABLE, value).
 int hx_set_dumpable(int value);
+/// SIGTERM to this process when its parent (pid `parent`) dies (`httpexec serve` supervision).
+/// Returns 0, 1 when the parent is already gone, -1 with errno on failure.
+int hx_exit_with_parent(int parent);
 int hx_dup_above(int fd, int minimum);
 int hx_set_nonblocking(int fd);
 int hx_open_path(const char *path, int directory);
