@@ -44,9 +44,12 @@ let package = Package(
         ),
 
         // MARK: Libraries
+        // Facts about this host: normalised paths, small-file reads, user and group lookups.
+        .target(name: "Host", swiftSettings: strict),
         .target(
             name: "Policy",
             dependencies: [
+                "Host",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ],
@@ -54,7 +57,7 @@ let package = Package(
         ),
         .target(
             name: "Sandbox",
-            dependencies: ["Policy", "CSpawn", "CSeccomp"],
+            dependencies: ["Policy", "Host", "CSpawn", "CSeccomp"],
             swiftSettings: strict
         ),
         .target(name: "LauncherProtocol", swiftSettings: strict),
@@ -63,7 +66,7 @@ let package = Package(
         .target(
             name: "Launcher",
             dependencies: [
-                "LauncherProtocol", "Sandbox", "Policy", "CSpawn", "Systemd",
+                "LauncherProtocol", "Sandbox", "Policy", "Host", "CSpawn", "Systemd",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -75,6 +78,7 @@ let package = Package(
         .target(
             name: "Settings",
             dependencies: [
+                "Host",
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -98,7 +102,7 @@ let package = Package(
         .executableTarget(
             name: "httpexec-server",
             dependencies: [
-                "FrontEnd", "Settings", "Systemd", "CSeccomp",
+                "FrontEnd", "Settings", "Systemd", "Host", "CSeccomp",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -116,7 +120,7 @@ let package = Package(
         .executableTarget(
             name: "httpexec",
             dependencies: [
-                "Policy", "Sandbox", "Settings", "CSpawn",
+                "Policy", "Sandbox", "Settings", "Host", "CSpawn",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

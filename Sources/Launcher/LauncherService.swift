@@ -1,3 +1,4 @@
+import Host
 import CSpawn
 import Logging
 import LauncherProtocol

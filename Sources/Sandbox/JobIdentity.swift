@@ -1,3 +1,4 @@
+import Host
 import Policy
 
 #if canImport(Glibc)

@@ -1,3 +1,5 @@
+import Host
+
 /// What each program needs beyond well-formed settings, checked before it starts serving.
 extension HTTPExecSettings {
     /// Checks what `httpexec serve` needs: without `POLICY`, `EXEC_ROOT` must be set and be an

@@ -1,3 +1,5 @@
+import Host
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -20,9 +22,5 @@ public enum ProcessEnvironment {
     }
 
     /// The working directory (`/` if it cannot be read).
-    public static var currentDirectory: String {
-        guard let cwd = getcwd(nil, 0) else { return "/" }
-        defer { free(cwd) }
-        return String(cString: cwd)
-    }
+    public static var currentDirectory: String { HostPath.currentDirectory }
 }

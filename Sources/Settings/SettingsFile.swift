@@ -1,3 +1,4 @@
+import Host
 import TOMLKit
 
 /// The TOML file named by `HTTPEXEC_CONFIG_PATH`: root-level UPPERCASE keys only.

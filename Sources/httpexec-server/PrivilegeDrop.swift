@@ -1,4 +1,5 @@
 import CSeccomp
+import Host
 
 #if canImport(Glibc)
 import Glibc
@@ -100,38 +101,10 @@ enum PrivilegeDrop {
     ///
     /// A numeric uid without an entry has itself as gid and no name; a name that does not
     /// resolve gives `fallbackUID` with gid == uid and no name (a nil name tells the caller the
-    /// fallback was used, so it can say so in the log). Call before confinement: NSS may load
-    /// modules and open files.
+    /// fallback was used, so it can say so in the log). Call before confinement.
     static func resolveUser(_ nameOrUID: String, fallbackUID: uid_t) -> (uid: uid_t, gid: gid_t, name: String?) {
-        if let uid = uid_t(nameOrUID) {
-            if let entry = passwdEntry({ getpwuid_r(uid, &$0, $1, $2, &$3) }) { return entry }
-            return (uid, uid, nil)
-        }
-        if let entry = passwdEntry({ getpwnam_r(nameOrUID, &$0, $1, $2, &$3) }) { return entry }
+        if let found = Accounts.entry(nameOrUID) { return (found.uid, found.gid, found.name) }
+        if let uid = uid_t(nameOrUID) { return (uid, uid, nil) }
         return (fallbackUID, fallbackUID, nil)
-    }
-
-    /// Runs a `getpw*_r` lookup, growing the buffer on ERANGE.
-    private static func passwdEntry(
-        _ lookup: (inout passwd, UnsafeMutablePointer<CChar>, Int, inout UnsafeMutablePointer<passwd>?) -> Int32
-    ) -> (uid: uid_t, gid: gid_t, name: String?)? {
-        var size = 1024
-        while size <= 1 << 20 {
-            var entry = passwd()
-            var result: UnsafeMutablePointer<passwd>?
-            var buffer = [CChar](repeating: 0, count: size)
-            // The entry's strings point into `buffer`: copy the name while it is in scope.
-            let (rc, name) = buffer.withUnsafeMutableBufferPointer { buf in
-                let rc = lookup(&entry, buf.baseAddress!, buf.count, &result)
-                return (rc, rc == 0 && result != nil ? entry.pw_name.map { String(cString: $0) } : nil)
-            }
-            if rc == ERANGE {
-                size *= 4
-                continue
-            }
-            guard rc == 0, result != nil else { return nil }
-            return (entry.pw_uid, entry.pw_gid, name)
-        }
-        return nil
     }
 }

@@ -186,7 +186,7 @@ struct LauncherPolicyErrorTests {
     func unreadable() throws {
         let f = try PolicyFixture()
         let path = f.root + "/etc/absent.toml"
-        #expect(throws: PolicyError(.unreadable, at: path, "cannot open the policy file: No such file or directory")) {
+        #expect(throws: PolicyError(.unreadable, at: path, "the policy file cannot be opened: No such file or directory")) {
             try LauncherPolicy.load(contentsOf: path)
         }
     }
