@@ -6,10 +6,16 @@ import Glibc
 #endif
 
 /// Runs a built binary and returns (exit status, combined output).
-func runTool(_ name: String, _ arguments: [String]) throws -> (Int32, String) {
+func runTool(_ name: String, _ arguments: [String], environment: [String: String]? = nil) throws -> (Int32, String) {
+    try runProgram(buildDirectory + "/" + name, arguments, environment: environment)
+}
+
+/// Runs a program to completion; (exit status, stdout+stderr).
+func runProgram(_ path: String, _ arguments: [String], environment: [String: String]? = nil) throws -> (Int32, String) {
     let p = Process()
-    p.executableURL = URL(fileURLWithPath: buildDirectory + "/" + name)
+    p.executableURL = URL(fileURLWithPath: path)
     p.arguments = arguments
+    if let environment { p.environment = environment }
     let pipe = Pipe()
     p.standardOutput = pipe
     p.standardError = pipe

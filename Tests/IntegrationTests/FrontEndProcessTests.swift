@@ -34,16 +34,8 @@ import Glibc
 
     /// The same confinement, then the forbidden calls: exec, fork, ptrace, … must fail.
     @Test func confinementMakesExecveFail() throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: buildDirectory + "/httpexec-server")
-        p.arguments = ["confinement-self-test"]
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0, "\(text)")
+        let (status, text) = try runTool("httpexec-server", ["confinement-self-test"])
+        #expect(status == 0, "\(text)")
         // From the main thread, a thread started before confinement and one started after.
         let lines = text.split(separator: "\n")
         for forbidden in ["execve", "fork", "clone.process", "posix_spawn", "ptrace", "process_vm_readv", "socket.inet"] {

@@ -37,15 +37,8 @@ import Glibc
     @Test func refusesToStealALiveUnixSocket() throws {
         let launcher = try LauncherFixture.forFrontEnd()
         // The launcher's own socket is live: binding the HTTP listener there must fail, not unlink it.
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: buildDirectory + "/httpexec-server")
-        p.arguments = ["--unix", launcher.socketPath, "--launcher-socket", launcher.socketPath]
-        let pipe = Pipe()
-        p.standardError = pipe
-        try p.run()
-        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        #expect(p.terminationStatus != 0)
+        let (status, text) = try runTool("httpexec-server", ["--unix", launcher.socketPath, "--launcher-socket", launcher.socketPath])
+        #expect(status != 0)
         #expect(text.contains("another server is listening on it"), "\(text)")
         #expect(launcher.waitUntilServing(within: 5))
     }

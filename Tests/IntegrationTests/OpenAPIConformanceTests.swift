@@ -82,14 +82,5 @@ import Glibc
 /// Runs `python3 ARGS…`; (exit status, stdout+stderr). The packages it needs are installed by
 /// `make test` (see the Makefile's `python-deps`).
 func runPython(_ arguments: [String]) throws -> (Int32, String) {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["python3"] + arguments
-    let pipe = Pipe()
-    p.standardOutput = pipe
-    p.standardError = pipe
-    try p.run()
-    let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    p.waitUntilExit()
-    return (p.terminationStatus, text)
+    try runProgram("/usr/bin/env", ["python3"] + arguments)
 }

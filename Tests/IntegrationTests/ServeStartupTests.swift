@@ -9,19 +9,9 @@ import Glibc
 /// with the reason when one of its two processes dies.
 @Suite(.serialized) struct ServeStartupTests {
     static func runServe(_ arguments: [String], environment: [String: String] = [:]) throws -> (Int32, String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: buildDirectory + "/httpexec")
-        p.arguments = ["serve"] + arguments
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("HTTPEXEC_") }
         env.merge(environment) { $1 }
-        p.environment = env
-        let pipe = Pipe()
-        p.standardError = pipe
-        p.standardOutput = pipe
-        try p.run()
-        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        return (p.terminationStatus, text)
+        return try runTool("httpexec", ["serve"] + arguments, environment: env)
     }
 
     @Test(arguments: [
