@@ -104,6 +104,15 @@ public final class LauncherService: Sendable {
 
     // MARK: - Listening
 
+    /// Sends `WATCHDOG=1` every half watchdog interval from the service's event loop (so a stuck
+    /// loop stops the pings and systemd restarts the launcher); nothing without `WATCHDOG_USEC`.
+    public func feedWatchdog() {
+        guard let every = SystemdIntegration.watchdogPingInterval else { return }
+        group.next().scheduleRepeatedTask(initialDelay: .zero, delay: .init(every)) { _ in
+            SystemdIntegration.notify("WATCHDOG=1")
+        }
+    }
+
     /// Binds the configured socket path (mode and group from the policy), refusing to take over a
     /// path a live process still serves.
     public func listen(path: String) async throws {

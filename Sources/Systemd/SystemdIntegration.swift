@@ -36,6 +36,32 @@ public enum SystemdIntegration {
         return getenv("NOTIFY_SOCKET").map { String(cString: $0) }
     }()
 
+    /// The watchdog interval the service manager expects pings within (`WATCHDOG_USEC`, honoured
+    /// when `WATCHDOG_PID` is absent or names this process), read once; both variables are removed
+    /// from the environment. Nil when there is no watchdog.
+    public static let watchdogInterval: Duration? = {
+        defer {
+            unsetenv("WATCHDOG_USEC")
+            unsetenv("WATCHDOG_PID")
+        }
+        if let pid = getenv("WATCHDOG_PID").map({ String(cString: $0) }), Int32(pid) != getpid() { return nil }
+        guard let text = getenv("WATCHDOG_USEC").map({ String(cString: $0) }), let micros = Int64(text), micros > 0
+        else { return nil }
+        return .microseconds(micros)
+    }()
+
+    /// How often to send `WATCHDOG=1`: half the interval, as sd_watchdog_enabled(3) advises.
+    public static var watchdogPingInterval: Duration? { watchdogInterval.map { $0 / 2 } }
+
+    /// Reads (and removes) every service-manager variable at once: call first thing in `main`,
+    /// before anything could start a thread or a process that might inherit or misread them.
+    /// Returns the sockets passed with `LISTEN_FDS`.
+    public static func takeServiceEnvironment() -> [InheritedSocket] {
+        _ = notifySocket
+        _ = watchdogInterval
+        return takeListenSockets()
+    }
+
     /// Sends `state` (e.g. `READY=1\nSTATUS=serving`) to the service manager, if there is one.
     @discardableResult
     public static func notify(_ state: String) -> Bool {

@@ -34,8 +34,7 @@ struct LauncherCommand: AsyncParsableCommand {
         }
         var logger = Logger(label: "httpexec-launcher")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
-        let inherited = SystemdIntegration.takeListenSockets()
-        _ = SystemdIntegration.notifySocket // read and remove before anything could inherit it
+        let inherited = SystemdIntegration.takeServiceEnvironment()
 
         let loaded: LauncherPolicy
         do {
@@ -66,6 +65,7 @@ struct LauncherCommand: AsyncParsableCommand {
             logger.critical("cannot listen: \(error)")
             throw ExitCode(1)
         }
+        service.feedWatchdog()
         SystemdIntegration.notify("READY=1\nSTATUS=serving")
         logger.info("ready")
         await ShutdownSignal.wait()

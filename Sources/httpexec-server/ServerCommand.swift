@@ -65,8 +65,7 @@ struct Serve: ParsableCommand {
     var exitWithParent: Int32?
 
     func run() throws {
-        let inherited = SystemdIntegration.takeListenSockets()
-        _ = SystemdIntegration.notifySocket // read and removed before anything could inherit it
+        let inherited = SystemdIntegration.takeServiceEnvironment()
 
         let settings: HTTPExecSettings
         do {
@@ -124,6 +123,12 @@ struct Serve: ParsableCommand {
         }
 
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        if let every = SystemdIntegration.watchdogPingInterval {
+            // From an event loop: a wedged loop stops the pings and systemd restarts the service.
+            group.next().scheduleRepeatedTask(initialDelay: .zero, delay: .init(every)) { _ in
+                SystemdIntegration.notify("WATCHDOG=1")
+            }
+        }
         let launcher = LauncherClient(
             configuration: .init(socketPath: settings.launcherSocket), group: group, logger: logger)
         var limits = RequestLimits()

@@ -336,32 +336,22 @@ struct LauncherIntegrationTests {
         #expect(try LauncherClient.connected(fixture.socketPath).run(job("probe", ["exit", "0"])).summary?.termination == .exited(0))
     }
 
-    @Test("READY=1 reaches NOTIFY_SOCKET once serving, STOPPING=1 on SIGTERM")
+    @Test("READY=1 reaches NOTIFY_SOCKET once serving, WATCHDOG=1 keeps coming, STOPPING=1 on SIGTERM")
     func readinessNotification() throws {
         let fixture = try LauncherFixture(start: false)
-        let notifyPath = fixture.directory + "/notify.sock"
-        let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        defer { close(fd) }
-        var addr = sockaddr_un()
-        addr.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &addr.sun_path) { raw in for (i, b) in notifyPath.utf8.enumerated() { raw[i] = b } }
-        let bound = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
-        try #require(bound == 0)
-        var timeout = timeval(tv_sec: 20, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        func receive() -> String {
-            var buffer = [UInt8](repeating: 0, count: 4096)
-            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            return n > 0 ? String(decoding: buffer[0..<n], as: UTF8.self) : ""
-        }
-        try fixture.start(environment: ["NOTIFY_SOCKET": notifyPath])
-        let ready = receive()
-        #expect(ready.contains("READY=1"), "\(ready)")
-        // The variable is gone before any job runs.
+        let notify = try NotifyListener(path: fixture.directory + "/notify.sock")
+        try fixture.start(environment: ["NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "200000"])
+        let untilReady = notify.receive(until: "READY=1")
+        #expect(untilReady.last?.contains("READY=1") == true, "\(untilReady)")
+        // Pings every half interval (100 ms), from the service's event loop.
+        let pings = (0..<3).map { _ in notify.receive() }
+        #expect(pings.allSatisfy { $0 == "WATCHDOG=1" }, "\(pings)")
+        // The variables are gone before any job runs.
         let env = try LauncherClient.connected(fixture.socketPath).run(job("probe", ["environ"])).stdoutText
-        #expect(!env.contains("NOTIFY_SOCKET"))
+        #expect(!env.contains("NOTIFY_SOCKET") && !env.contains("WATCHDOG_"), "\(env)")
         kill(fixture.process!.processIdentifier, SIGTERM)
-        #expect(receive().contains("STOPPING=1"))
+        let untilStopping = notify.receive(until: "STOPPING=1")
+        #expect(untilStopping.last?.contains("STOPPING=1") == true, "\(untilStopping)")
     }
 
     @Test("socket activation with systemd-socket-activate")

@@ -168,7 +168,17 @@ final class OutputCollector: @unchecked Sendable {
         }
         condition.unlock()
         guard closed else { return nil }
-        process.waitUntilExit()
-        return process.terminationStatus
+        // Bounded, and not relying on Foundation's reaper alone: a child that another program
+        // exec'd into (systemd-socket-activate) was seen left as a zombie by it.
+        if waitFor(within: .seconds(2), { !process.isRunning }) { return process.terminationStatus }
+        var status: Int32 = 0
+        let end = deadline
+        while Date() < end {
+            let pid = waitpid(process.processIdentifier, &status, WNOHANG)
+            if pid == process.processIdentifier { return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f) }
+            if pid < 0 { return process.isRunning ? nil : process.terminationStatus }
+            usleep(20_000)
+        }
+        return nil
     }
 }
