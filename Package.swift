@@ -132,6 +132,9 @@ let package = Package(
         // A tiny C program that runs *inside* the sandbox in tests and reports what it sees
         // (its own /proc/self/status, fds, environ, limits, and the errno of forbidden syscalls).
         .executableTarget(name: "httpexec-probe"),
+        // Test helper: starts a program as a container runtime would under its default seccomp
+        // profile, as a non-root user without capabilities (the launcher-in-a-container test).
+        .executableTarget(name: "httpexec-container-sim", dependencies: ["CSeccomp"]),
 
         // MARK: Benchmarks
         .executableTarget(
@@ -159,7 +162,10 @@ let package = Package(
         // Start the real binaries (httpexec-launcher, httpexec) as separate processes.
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["LauncherProtocol", "httpexec-launcher", "httpexec-server", "httpexec", "httpexec-probe"],
+            dependencies: [
+                "LauncherProtocol", "httpexec-launcher", "httpexec-server", "httpexec", "httpexec-probe",
+                "httpexec-container-sim",
+            ],
             swiftSettings: strict
         ),
         .testTarget(

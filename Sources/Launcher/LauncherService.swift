@@ -53,7 +53,11 @@ public final class LauncherService: Sendable {
 
         let identity = try JobIdentity.resolve(policy.runAs, capabilities: capabilities)
         let peers = try PeerPolicy(policy.peers)
-        try peers.checkJobIdentity(identity)
+        if policy.runAs.allowPeerIdentity {
+            logger.warning("layer job/launcher separation: relaxed by policy (run_as.allow_peer_identity): jobs run as an identity that may connect to the launcher socket")
+        } else {
+            try peers.checkJobIdentity(identity)
+        }
         self.peers = peers
         if let range = policy.runAs.uidRange {
             guard capabilities.canSwitchIdentity else {

@@ -8,11 +8,12 @@ extension PolicyTableReader {
     /// `[run_as]`. Names are not resolved here (the accounts may not exist where the policy is
     /// checked); root, by name or id, needs `allow_root = true`.
     func runAs(defaults: LauncherPolicy.RunAs) throws(PolicyError) -> LauncherPolicy.RunAs {
-        try rejectUnknownKeys(["user", "group", "allow_root", "uid_range"])
+        try rejectUnknownKeys(["user", "group", "allow_root", "uid_range", "allow_peer_identity"])
         var runAs = defaults
         runAs.user = try account("user") ?? runAs.user
         runAs.group = try account("group") ?? runAs.group
         runAs.allowRoot = try bool("allow_root") ?? runAs.allowRoot
+        runAs.allowPeerIdentity = try bool("allow_peer_identity") ?? runAs.allowPeerIdentity
         if let v = value("uid_range") {
             guard let text = v.string else { throw wrongType("uid_range", v, expected: "a string such as \"61000-61999\"") }
             let parts = text.split(separator: "-", omittingEmptySubsequences: false)

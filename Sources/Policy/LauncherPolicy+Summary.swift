@@ -17,6 +17,7 @@ extension LauncherPolicy {
         out.set("user", quoted: runAs.user, unset: "the launcher's default (nobody when it can switch users)")
         out.set("group", quoted: runAs.group, unset: "the launcher's default")
         out.set("allow_root", runAs.allowRoot ? "true" : "false")
+        if runAs.allowPeerIdentity { out.set("allow_peer_identity", "true") }
         out.set("uid_range", quoted: runAs.uidRange.map { "\($0.lowerBound)-\($0.upperBound)" }, unset: "all jobs share user/group")
 
         out.header("[environment]")

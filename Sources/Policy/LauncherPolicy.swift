@@ -42,11 +42,19 @@ public struct LauncherPolicy: Sendable, Hashable {
         /// range instead of `user`/`group`: concurrent jobs cannot signal or inspect each other, and
         /// RLIMIT_NPROC counts each job alone. The numbers should belong to no account.
         public var uidRange: ClosedRange<UInt32>?
-        public init(user: String? = nil, group: String? = nil, allowRoot: Bool = false, uidRange: ClosedRange<UInt32>? = nil) {
+        /// Jobs may run as an identity that may also connect to the launcher (an allowed peer):
+        /// the explicit relaxation for a launcher that cannot switch users and serves a front-end
+        /// of its own uid (an unprivileged `httpexec serve`). Such jobs could reach the launcher.
+        public var allowPeerIdentity: Bool
+        public init(
+            user: String? = nil, group: String? = nil, allowRoot: Bool = false, uidRange: ClosedRange<UInt32>? = nil,
+            allowPeerIdentity: Bool = false
+        ) {
             self.user = user
             self.group = group
             self.allowRoot = allowRoot
             self.uidRange = uidRange
+            self.allowPeerIdentity = allowPeerIdentity
         }
     }
 

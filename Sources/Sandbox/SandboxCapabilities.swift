@@ -51,7 +51,9 @@ public struct SandboxCapabilities: Sendable, Hashable {
         if pidfd >= 0 { close(pidfd) }
         var caps = SandboxCapabilities(
             uid: geteuid(), gid: getegid(),
-            canSwitchIdentity: geteuid() == 0 || (capEff & setuid != 0 && capEff & setgid != 0),
+            // Capabilities, not the uid, decide: a uid-0 launcher in a container without
+            // CAP_SETUID cannot switch, and must say so rather than fail every job.
+            canSwitchIdentity: capEff & setuid != 0 && capEff & setgid != 0,
             seccomp: seccompField, pidfd: pidfd >= 0, kernel: HostInfo.kernelRelease)
         let abi = hx_landlock_abi()
         caps.landlockABI = abi > 0 ? Int(abi) : nil

@@ -35,6 +35,9 @@ struct ServePolicy {
         if let jobUser {
             lines += ["", "[run_as]", "user = \(quoted(jobUser))"]
             if let jobGroup { lines.append("group = \(quoted(jobGroup))") }
+        } else {
+            // Unprivileged serve: jobs can only run as the one uid there is, the front-end's.
+            lines += ["", "[run_as]", "allow_peer_identity = true"]
         }
         lines += [
             "",

@@ -27,7 +27,7 @@ final class ServeFixture: @unchecked Sendable {
     ///   - execRoot: serve this directory instead of a fresh populated one.
     init(
         environment: [String: String] = [:], arguments: [String] = [], extraFiles: [String: (String, Int)] = [:],
-        execRoot: String? = nil, workingDirectory: String? = nil
+        execRoot: String? = nil, workingDirectory: String? = nil, wrapper: [String] = []
     ) throws {
         var template = Array("/tmp/httpexec-serve-it-XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else { throw CocoaError(.fileWriteUnknown) }
@@ -48,8 +48,14 @@ final class ServeFixture: @unchecked Sendable {
         }
 
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: buildDirectory + "/httpexec")
-        p.arguments = ["serve", "--exec-root", root, "--bind", "127.0.0.1:0", "--log-level", "info"] + arguments
+        let serveArguments = ["serve", "--exec-root", root, "--bind", "127.0.0.1:0", "--log-level", "info"] + arguments
+        if wrapper.isEmpty {
+            p.executableURL = URL(fileURLWithPath: buildDirectory + "/httpexec")
+            p.arguments = serveArguments
+        } else {
+            p.executableURL = URL(fileURLWithPath: wrapper[0])
+            p.arguments = Array(wrapper.dropFirst()) + [buildDirectory + "/httpexec"] + serveArguments
+        }
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("HTTPEXEC_") }
         env.merge(environment) { $1 }
         p.environment = env

@@ -49,4 +49,15 @@ import Glibc
         kill(server.process.processIdentifier, SIGKILL)
         #expect(waitFor(within: .seconds(30)) { kill(server.launcherPID, 0) != 0 && kill(server.frontEndPID, 0) != 0 }, "\(server.log)")
     }
+
+    /// Started without root, `serve` runs everything as the one uid there is: it says so, the
+    /// launcher logs the relaxation, and requests work.
+    @Test(.enabled(if: geteuid() == 0 && access("/usr/bin/setpriv", X_OK) == 0, "needs root and setpriv to start serve as another user"))
+    func unprivilegedServeWorks() throws {
+        let server = try ServeFixture(wrapper: ["/usr/bin/setpriv", "--reuid=61990", "--regid=61990", "--clear-groups", "--"])
+        let response = try server.request("POST", "/probe", body: #"{"args":["ids"],"stdout":{"capture":true}}"#)
+        #expect(response.status == 200 && response.text.contains("uid=61990,61990,61990"), "\(response)\n\(server.log)")
+        #expect(server.log.contains("not started as root"), "\(server.log)")
+        #expect(server.log.contains("relaxed by policy (run_as.allow_peer_identity)"), "\(server.log)")
+    }
 }
