@@ -40,7 +40,7 @@ public struct ExecHandler: Sendable {
         let outcome = try await launcher.run(
             exec.startJob(requestID: context.requestID, clientAddress: client),
             stdin: exec.stdinMessages(),
-            cancelWhen: context.channel.closeFuture)
+            cancelWhen: context.connection)
         let json = try ExecResponse.body(
             summary: outcome.summary, stdout: outcome.stdout, stderr: outcome.stderr, request: exec)
         return Response(

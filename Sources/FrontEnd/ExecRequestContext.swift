@@ -9,6 +9,8 @@ public struct ExecRequestContext: RequestContext {
     public let channel: any Channel
     /// This request's id (set by the middleware before the handler runs).
     public var requestID = ""
+    /// Tells the request when its connection closes (nil when not served by `HTTPServer`).
+    public var connection: ConnectionWatch?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)

@@ -104,13 +104,15 @@ public final class HTTPServer: Service, Sendable {
 
     private func makeHTTPChannel() -> HTTP1Channel {
         let router = self.responder
+        let connections = self.connections
         let limits = RequestTimeoutHandler.Limits(
             header: .init(configuration.headerTimeout), body: .init(configuration.bodyTimeout),
             idle: .init(configuration.idleTimeout))
         let logger = self.logger
         return HTTP1Channel(
             responder: { request, writer, channel in
-                let context = ExecRequestContext(source: .init(channel: channel, logger: logger))
+                var context = ExecRequestContext(source: .init(channel: channel, logger: logger))
+                context.connection = connections.watch(for: channel)
                 let response: Response
                 do {
                     response = try await router.respond(to: request, context: context)
@@ -148,16 +150,26 @@ public final class HTTPServer: Service, Sendable {
     }
 }
 
-/// The open HTTP connections, so shutdown can quiesce them and close the ones past the deadline.
+/// The open HTTP connections, so shutdown can quiesce them and close the ones past the deadline,
+/// and requests can learn that their client went away (`ConnectionWatch`).
 private final class OpenConnections: Sendable {
-    private let channels = Mutex<[ObjectIdentifier: any Channel]>([:])
+    private let channels = Mutex<[ObjectIdentifier: (channel: any Channel, watch: ConnectionWatch)]>([:])
 
     /// Tracks `channel` until it closes.
     func insert(_ channel: any Channel) {
         let id = ObjectIdentifier(channel)
-        channels.withLock { $0[id] = channel }
-        channel.closeFuture.whenComplete { [self] _ in _ = channels.withLock { $0.removeValue(forKey: id) } }
+        let watch = ConnectionWatch()
+        channels.withLock { $0[id] = (channel, watch) }
+        channel.closeFuture.whenComplete { [self] _ in
+            _ = channels.withLock { $0.removeValue(forKey: id) }
+            watch.fire()
+        }
     }
 
-    var all: [any Channel] { channels.withLock { Array($0.values) } }
+    /// The watch of an open connection (nil once it closed).
+    func watch(for channel: any Channel) -> ConnectionWatch? {
+        channels.withLock { $0[ObjectIdentifier(channel)]?.watch }
+    }
+
+    var all: [any Channel] { channels.withLock { $0.values.map(\.channel) } }
 }

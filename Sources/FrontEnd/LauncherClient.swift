@@ -75,12 +75,12 @@ public final class LauncherClient: Sendable {
     /// - Parameters:
     ///   - start: the `start` message.
     ///   - stdin: the frames to send once the job is accepted (`ExecRequest.stdinMessages()`).
-    ///   - cancelWhen: completes when the HTTP client goes away; the job is then stopped (its
+    ///   - cancelWhen: fires when the HTTP client goes away; the job is then stopped (its
     ///     launcher connection is closed, which makes the launcher cancel it).
     /// - Throws: `APIError` — the launcher's rejection mapped to HTTP (nothing ran), 503 when the
     ///   launcher is unreachable, 502 when it went away during the job.
     public func run(
-        _ start: StartJob, stdin: [ClientMessage], cancelWhen: EventLoopFuture<Void>? = nil
+        _ start: StartJob, stdin: [ClientMessage], cancelWhen: ConnectionWatch? = nil
     ) async throws(APIError) -> Outcome {
         var retried = false
         while true {
@@ -104,11 +104,12 @@ public final class LauncherClient: Sendable {
     }
 
     private func exchange(
-        _ start: StartJob, stdin: [ClientMessage], on connection: LauncherConnection, cancelWhen: EventLoopFuture<Void>?
+        _ start: StartJob, stdin: [ClientMessage], on connection: LauncherConnection, cancelWhen: ConnectionWatch?
     ) async throws(ExchangeError) -> Outcome {
         let messages = connection.beginExchange()
         let ticket = JobTicket(connection: connection)
-        cancelWhen?.whenComplete { _ in ticket.cancel(reason: "the HTTP client went away") }
+        cancelWhen?.onClose { ticket.cancel(reason: "the HTTP client went away") }
+        defer { cancelWhen?.clear() }
         connection.send([.start(start)])
         var acceptDeadline: Scheduled<Void>? = connection.channel.eventLoop.scheduleTask(in: .init(configuration.acceptTimeout)) {
             connection.close(reason: "the launcher did not accept or reject the job in time")
