@@ -2,7 +2,7 @@
 SWIFT ?= swift
 APT_PACKAGES = libseccomp-dev pkg-config
 
-.PHONY: all deps python-deps build run test compat bench check-profiles clean
+.PHONY: all deps python-deps build run test compat bench bench-peers check-profiles clean
 
 all: build
 
@@ -42,9 +42,14 @@ test: deps python-deps
 compat: build python-deps
 	python3 Tests/compat/side_by_side.py
 
-# Benchmarks are not tests: they print figures and never fail on them.
+# Benchmarks are not tests: they print figures and never fail on them (docs/benchmarks.md).
+# bench: ours under wrk beside raw posix_spawn, RSS, cold start. bench-peers: ours beside
+# httpexec 1.0.4 and webhook. Both install what they need (wrk, webhook, the pip packages).
 bench: deps
-	./Benchmarks/run-spawn-bench.sh
+	./Benchmarks/bench.sh
+
+bench-peers: deps
+	./Benchmarks/bench-peers.sh
 
 check-profiles: build
 	.build/debug/httpexec check-seccomp policy/seccomp/*.json

@@ -101,6 +101,8 @@ final class ServeSupervisor {
         for path in settings.unix { frontEndArguments += ["--unix", path] }
         if isRoot { frontEndArguments += ["--user", String(frontEnd.uid)] }
         frontEndArguments += ["--log-level", String(describing: settings.loggingLevel)]
+        // Flags given to serve reach the front-end too (variables and the config file it reads itself).
+        frontEndArguments += ["--max-content-length", String(settings.maxContentLength)]
         frontEndArguments += ["--exit-with-parent", String(getpid())]
         guard let server = ChildProcess.spawn(frontEndArguments, notifySocket: notifySocketPath) else {
             Self.say("cannot start \(executables.server): \(String(cString: strerror(errno)))")

@@ -60,4 +60,12 @@ import Glibc
         #expect(server.log.contains("not started as root"), "\(server.log)")
         #expect(server.log.contains("relaxed by policy (run_as.allow_peer_identity)"), "\(server.log)")
     }
+
+    /// A flag given to `serve` reaches the front-end it starts.
+    @Test func bodyLimitFlagReachesTheFrontEnd() throws {
+        let server = try ServeFixture(arguments: ["--max-content-length", "1KiB"])
+        let big = "{\"args\":[\"" + String(repeating: "x", count: 2000) + "\"]}"
+        let response = try server.request("POST", "/probe", body: big)
+        #expect(response.status == 413 && response.errorCode == "body_too_large", "\(response)")
+    }
 }
