@@ -50,7 +50,7 @@ struct SpawnFailureTests {
         var spec = try probeSpec(["exit", "0"])
         spec.limits.openFiles = UInt64(hx_kernel_nr_open()) + 1
         for _ in 0..<50 { _ = try? await engine.run(PreparedJob(spec)) }
-        #expect(await eventually(within: .seconds(5)) { engineLikeFds().subtracting(before).isEmpty })
+        #expect(await eventually(within: .seconds(5)) { leakedEngineFds(since: before).isEmpty })
         #expect(await eventually(within: .seconds(5)) { zombieChildren().isEmpty })
     }
 

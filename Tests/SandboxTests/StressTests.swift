@@ -53,8 +53,8 @@ struct StressTests {
         #expect(engine.activeJobCount == 0)
         // Other test targets run concurrently in this process and open pipes of their own for a
         // moment; a leak of ours stays, theirs go away.
-        #expect(await eventually(within: .seconds(5)) { engineLikeFds().subtracting(before).isEmpty },
-                "leaked: \(engineLikeFds().subtracting(before))")
+        #expect(await eventually(within: .seconds(5)) { leakedEngineFds(since: before).isEmpty },
+                "leaked: \(leakedEngineFds(since: before))")
         // Orphans re-parented to us are reaped by the engine's sweep; give it a bounded moment.
         #expect(await eventually(within: .seconds(5)) { zombieChildren().isEmpty })
     }

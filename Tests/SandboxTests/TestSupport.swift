@@ -119,17 +119,22 @@ func eventually(within deadline: Duration = .seconds(10), _ condition: () -> Boo
 func engineLikeFds() -> Set<String> {
     let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
     var out = Set<String>()
-    var pipes = Set<String>()
     for fd in fds {
         guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(fd)") else { continue }
         if target.hasPrefix("pipe:") || target.contains("pidfd") { out.insert("\(fd)->\(target)") }
-        if target.hasPrefix("pipe:") { pipes.insert(target) }
     }
-    // A pipe another live process also holds is not a leaked job pipe: a finished job holds
-    // nothing, while the servers other test targets start through Foundation keep their output
-    // pipes for as long as those tests run.
+    return out
+}
+
+/// Pipes and pidfds opened since `before` that only this process holds. A pipe another live
+/// process also holds is not a leaked job pipe: a finished job holds nothing, while the servers
+/// other test targets start through Foundation keep their output pipes for as long as those
+/// tests run.
+func leakedEngineFds(since before: Set<String>) -> Set<String> {
+    let new = engineLikeFds().subtracting(before)
+    let pipes = Set(new.compactMap { entry in entry.range(of: "->pipe:").map { String(entry[entry.index($0.lowerBound, offsetBy: 2)...]) } })
     let shared = pipesHeldByOtherProcesses(pipes)
-    return out.filter { entry in !shared.contains(where: { entry.hasSuffix("->" + $0) }) }
+    return new.filter { entry in !shared.contains(where: { entry.hasSuffix("->" + $0) }) }
 }
 
 /// Which of `pipes` (`pipe:[inode]`) an open fd of another process refers to.
