@@ -52,7 +52,7 @@ public final class HTTPServer: Service, Sendable {
 
     public func run() async throws {
         let channel = makeHTTPChannel()
-        var adopted: [NIOAsyncChannel<HTTP1Channel.Value, Never>] = []
+        var adopted: [NIOAsyncChannel<Void, Never>] = []
         for listener in listeners {
             adopted.append(try await adopt(listener, channel: channel))
         }
@@ -64,12 +64,10 @@ public final class HTTPServer: Service, Sendable {
                 for server in servers {
                     group.addTask {
                         do {
+                            // Connections are served from their own tasks (started when they are
+                            // set up); the listener's stream only says "accepted".
                             try await server.executeThenClose { inbound in
-                                try await withThrowingDiscardingTaskGroup { children in
-                                    for try await child in inbound {
-                                        children.addTask { await channel.handle(value: child, logger: logger) }
-                                    }
-                                }
+                                for try await _ in inbound {}
                             }
                         } catch {
                             logger.error("listener failed", metadata: ["error": "\(error)"])
@@ -80,6 +78,7 @@ public final class HTTPServer: Service, Sendable {
         } onGracefulShutdown: {
             self.beginShutdown(servers: servers.map(\.channel))
         }
+        await connections.waitUntilEmpty()
         for listener in listeners {
             if let path = listener.createdPath { _ = path.withCString { unlink($0) } }
         }
@@ -126,7 +125,7 @@ public final class HTTPServer: Service, Sendable {
             configuration: .init(additionalChannelHandlers: [RequestTimeoutHandler(limits: limits)]))
     }
 
-    private func adopt(_ listener: ListeningSocket, channel http: HTTP1Channel) async throws -> NIOAsyncChannel<HTTP1Channel.Value, Never> {
+    private func adopt(_ listener: ListeningSocket, channel http: HTTP1Channel) async throws -> NIOAsyncChannel<Void, Never> {
         let maxConnections = configuration.maxConnections
         let isTCP = listener.tcpPort != nil
         let logger = self.logger
@@ -143,7 +142,13 @@ public final class HTTPServer: Service, Sendable {
             // Small responses go out at once. Set here, not as a child option, so a failure cannot
             // fail the accept (an error there would end the listener).
             if isTCP { try? child.syncOptions?.setOption(.tcpOption(.tcp_nodelay), value: 1) }
-            return http.setup(channel: child, logger: logger)
+            // Serve the connection from a task started right here, not from the listener's stream:
+            // a connection accepted while the listener closes at shutdown would otherwise be set up
+            // but never handed over, and its un-finished async channel aborts the process.
+            return http.setup(channel: child, logger: logger).map { connection -> Void in
+                Task { await http.handle(value: connection, logger: logger) }
+                return ()
+            }
         }
         logger.notice("listening", metadata: ["on": .string(listener.description)])
         return server
@@ -155,15 +160,41 @@ public final class HTTPServer: Service, Sendable {
 private final class OpenConnections: Sendable {
     private let channels = Mutex<[ObjectIdentifier: (channel: any Channel, watch: ConnectionWatch)]>([:])
 
+    private let emptyWaiters = Mutex<[CheckedContinuation<Void, Never>]>([])
+
     /// Tracks `channel` until it closes.
     func insert(_ channel: any Channel) {
         let id = ObjectIdentifier(channel)
         let watch = ConnectionWatch()
         channels.withLock { $0[id] = (channel, watch) }
         channel.closeFuture.whenComplete { [self] _ in
-            _ = channels.withLock { $0.removeValue(forKey: id) }
+            let empty = channels.withLock { channels in
+                channels.removeValue(forKey: id)
+                return channels.isEmpty
+            }
             watch.fire()
+            if empty { resumeEmptyWaiters() }
         }
+    }
+
+    /// Returns once no connection is open (at shutdown, after the listeners closed).
+    func waitUntilEmpty() async {
+        await withCheckedContinuation { continuation in
+            let emptyNow = channels.withLock { channels in
+                if channels.isEmpty { return true }
+                emptyWaiters.withLock { $0.append(continuation) }
+                return false
+            }
+            if emptyNow { continuation.resume() }
+        }
+    }
+
+    private func resumeEmptyWaiters() {
+        let waiters = emptyWaiters.withLock { waiters in
+            defer { waiters = [] }
+            return waiters
+        }
+        for waiter in waiters { waiter.resume() }
     }
 
     /// The watch of an open connection (nil once it closed).

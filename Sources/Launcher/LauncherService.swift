@@ -126,11 +126,15 @@ public final class LauncherService: Sendable {
         }
         try SocketPath.clearStale(path)
         // The socket is born with the policy's mode (no chmod, which would follow a swapped-in
-        // symlink); its group is set with lchown, which does not follow links either.
+        // symlink) under a temporary name, gets its group with lchown (which does not follow links
+        // either), and only then is renamed into place: nobody can connect to `path` while its
+        // group is still wrong (a peer racing the chown was refused with EACCES).
+        let staging = path.utf8.count + 9 <= 107 ? path + ".binding" : path
+        if staging != path { unlink(staging) }
         let oldMask = umask(mode_t(~policy.socket.mode & 0o777))
         let channel: any Channel
         do {
-            channel = try await bootstrap().bind(unixDomainSocketPath: path).get()
+            channel = try await bootstrap().bind(unixDomainSocketPath: staging).get()
         } catch {
             umask(oldMask)
             throw error
@@ -138,7 +142,10 @@ public final class LauncherService: Sendable {
         umask(oldMask)
         if let groupName = policy.socket.group {
             guard let gid = Accounts.group(groupName) else { throw Rejection(RejectCode.policy, "socket.group: unknown group \"\(groupName)\"") }
-            guard lchown(path, UInt32.max, gid) == 0 else { throw Rejection(RejectCode.policy, "cannot give the socket to group \(groupName)") }
+            guard lchown(staging, UInt32.max, gid) == 0 else { throw Rejection(RejectCode.policy, "cannot give the socket to group \(groupName)") }
+        }
+        if staging != path, rename(staging, path) != 0 {
+            throw Rejection(RejectCode.policy, "cannot move the socket into place: \(String(cString: strerror(errno)))")
         }
         register(channel)
         logger.info("listening on \(path) (mode \(String(policy.socket.mode, radix: 8)))")

@@ -126,15 +126,29 @@ func engineLikeFds() -> Set<String> {
     return out
 }
 
-/// Pipes and pidfds opened since `before` that only this process holds. A pipe another live
-/// process also holds is not a leaked job pipe: a finished job holds nothing, while the servers
-/// other test targets start through Foundation keep their output pipes for as long as those
-/// tests run.
+/// Pipes and pidfds opened since `before` that could be the engine's and are still open.
+///
+/// The engine's pipes are non-blocking on our side (it multiplexes them with epoll), and its
+/// children's ends are closed right after the spawn; the servers other test targets start through
+/// Foundation keep *blocking* pipes for as long as those tests run, shared with no one once their
+/// process has exited. So a pipe counts only when it is non-blocking and no other process holds it.
 func leakedEngineFds(since before: Set<String>) -> Set<String> {
-    let new = engineLikeFds().subtracting(before)
+    let new = engineLikeFds().subtracting(before).filter { entry in
+        guard entry.contains("->pipe:"), let fd = entry.split(separator: "-").first else { return true }
+        return isNonBlocking(fd: String(fd))
+    }
     let pipes = Set(new.compactMap { entry in entry.range(of: "->pipe:").map { String(entry[entry.index($0.lowerBound, offsetBy: 2)...]) } })
     let shared = pipesHeldByOtherProcesses(pipes)
     return new.filter { entry in !shared.contains(where: { entry.hasSuffix("->" + $0) }) }
+}
+
+/// Whether `/proc/self/fdinfo/FD` shows O_NONBLOCK (true when it cannot be read: count it).
+func isNonBlocking(fd: String) -> Bool {
+    guard let info = try? String(contentsOfFile: "/proc/self/fdinfo/\(fd)", encoding: .utf8),
+          let line = info.split(separator: "\n").first(where: { $0.hasPrefix("flags:") }),
+          let flags = Int(line.dropFirst("flags:".count).trimmingCharacters(in: .whitespaces), radix: 8)
+    else { return true }
+    return flags & Int(O_NONBLOCK) != 0
 }
 
 /// Which of `pipes` (`pipe:[inode]`) an open fd of another process refers to.
