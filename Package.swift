@@ -62,7 +62,7 @@ let package = Package(
         ),
         .target(name: "LauncherProtocol", swiftSettings: strict),
         // Socket activation (LISTEN_FDS) and sd_notify without libsystemd; both processes use it.
-        .target(name: "Systemd", swiftSettings: strict),
+        .target(name: "Systemd", dependencies: ["Host"], swiftSettings: strict),
         .target(
             name: "Launcher",
             dependencies: [
@@ -87,7 +87,7 @@ let package = Package(
         .target(
             name: "FrontEnd",
             dependencies: [
-                "LauncherProtocol", "Systemd",
+                "LauncherProtocol", "Systemd", "Host",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),

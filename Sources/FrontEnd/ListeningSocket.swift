@@ -1,3 +1,5 @@
+import Host
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -89,21 +91,20 @@ public struct ListeningSocket: Sendable, Hashable {
     /// - Throws: `ListenError` naming the path and the errno.
     public static func bindUnix(path: String) throws(ListenError) -> ListeningSocket {
         let shown = "unix:\(path)"
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        guard !bytes.isEmpty, bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
+        guard let address = UnixSocketPath.address(path), !path.hasPrefix("@") else {
             throw ListenError(address: shown, reason: "path too long for a Unix socket")
         }
-        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: bytes) }
-        try removeStaleSocket(path, shown: shown)
+        // A stale file from a previous run is replaced; a live socket or a non-socket never is.
+        do { try UnixSocketPath.clearStale(path) } catch {
+            switch error {
+            case .inUse: throw ListenError(address: shown, reason: "another server is listening on it")
+            case .notASocket: throw ListenError(address: shown, reason: "exists and is not a socket")
+            case .cannotRemove(_, let code): throw ListenError(address: shown, errno: code, step: "unlink")
+            }
+        }
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw ListenError(address: shown, errno: errno, step: "socket") }
-        let length = socklen_t(MemoryLayout<sa_family_t>.size + bytes.count)
-        let rc = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(fd, $0, length) }
-        }
-        guard rc == 0 else {
+        guard UnixSocketPath.withSockaddr(address, { Glibc.bind(fd, $0, $1) }) == 0 else {
             let saved = errno
             close(fd)
             throw ListenError(address: shown, errno: saved, step: "bind")
@@ -117,29 +118,6 @@ public struct ListeningSocket: Sendable, Hashable {
             throw ListenError(address: shown, errno: saved, step: "listen")
         }
         return ListeningSocket(fd: fd, description: shown, createdPath: path)
-    }
-
-    /// A socket file left by a previous run is removed; a live one (something accepts on it) or a
-    /// file that is not a socket is an error: never steal another server's socket or delete data.
-    private static func removeStaleSocket(_ path: String, shown: String) throws(ListenError) {
-        var info = stat()
-        guard lstat(path, &info) == 0 else { return }
-        guard info.st_mode & S_IFMT == S_IFSOCK else {
-            throw ListenError(address: shown, reason: "exists and is not a socket")
-        }
-        let probe = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard probe >= 0 else { throw ListenError(address: shown, errno: errno, step: "socket") }
-        defer { close(probe) }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: bytes) }
-        let length = socklen_t(MemoryLayout<sa_family_t>.size + bytes.count)
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(probe, $0, length) }
-        }
-        if connected == 0 { throw ListenError(address: shown, reason: "another server is listening on it") }
-        unlink(path)
     }
 }
 

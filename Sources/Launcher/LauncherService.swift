@@ -120,11 +120,11 @@ public final class LauncherService: Sendable {
     /// Binds the configured socket path (mode and group from the policy), refusing to take over a
     /// path a live process still serves.
     public func listen(path: String) async throws {
-        if SocketPath.directoryIsOpenToOthers(path) {
+        if UnixSocketPath.directoryIsOpenToOthers(path) {
             // Anyone who can write the directory can swap the socket for a link or a look-alike.
             throw Rejection(RejectCode.policy, "the socket's directory is writable by other users; put the launcher socket in a directory only root and the front-end's group can write")
         }
-        try SocketPath.clearStale(path)
+        try UnixSocketPath.clearStale(path)
         // The socket is born with the policy's mode (no chmod, which would follow a swapped-in
         // symlink) under a temporary name, gets its group with lchown (which does not follow links
         // either), and only then is renamed into place: nobody can connect to `path` while its

@@ -1,3 +1,5 @@
+import Host
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -71,25 +73,12 @@ public enum SystemdIntegration {
 
     /// One datagram to a Unix socket path (`@name` is an abstract socket, as systemd writes it).
     private static func sendDatagram(_ message: [UInt8], to path: String) -> Bool {
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let pathBytes = Array(path.utf8)
-        let capacity = MemoryLayout.size(ofValue: address.sun_path)
-        guard !pathBytes.isEmpty, pathBytes.count < capacity else { return false }
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            raw.copyBytes(from: pathBytes)
-            if pathBytes[0] == UInt8(ascii: "@") { raw[0] = 0 }
-        }
+        guard let address = UnixSocketPath.address(path) else { return false }
         let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { return false }
         defer { close(fd) }
-        let length = socklen_t(MemoryLayout<sa_family_t>.size + pathBytes.count)
         let sent = message.withUnsafeBytes { body in
-            withUnsafePointer(to: &address) { pointer in
-                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    sendto(fd, body.baseAddress, body.count, Int32(MSG_NOSIGNAL), $0, length)
-                }
-            }
+            UnixSocketPath.withSockaddr(address) { sendto(fd, body.baseAddress, body.count, Int32(MSG_NOSIGNAL), $0, $1) }
         }
         return sent == message.count
     }

@@ -97,7 +97,7 @@ final class ServeSupervisor {
         }
 
         var frontEndArguments = [executables.server, "serve", "--launcher-socket", launcherSocket]
-        for address in settings.bind { frontEndArguments += ["--bind", Self.display(address)] }
+        for address in settings.bind { frontEndArguments += ["--bind", address.description] }
         for path in settings.unix { frontEndArguments += ["--unix", path] }
         if isRoot { frontEndArguments += ["--user", String(frontEnd.uid)] }
         frontEndArguments += ["--log-level", String(describing: settings.loggingLevel)]
@@ -251,21 +251,10 @@ final class ServeSupervisor {
     }
 
     private static func bindDatagramSocket(_ path: String) throws -> Int32 {
+        guard let address = UnixSocketPath.address(path) else { throw ServeError("runtime directory path too long: \(path)") }
         let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw ServeError("socket: \(String(cString: strerror(errno)))") }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
-            close(fd)
-            throw ServeError("runtime directory path too long: \(path)")
-        }
-        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: bytes) }
-        let length = socklen_t(MemoryLayout<sa_family_t>.size + bytes.count)
-        let rc = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(fd, $0, length) }
-        }
-        guard rc == 0 else {
+        guard UnixSocketPath.withSockaddr(address, { Glibc.bind(fd, $0, $1) }) == 0 else {
             let reason = String(cString: strerror(errno))
             close(fd)
             throw ServeError("cannot bind \(path): \(reason)")
@@ -292,13 +281,6 @@ final class ServeSupervisor {
         let path = count > 0 ? String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self) : "./httpexec"
         let directory = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
         return (directory + "/httpexec-launcher", directory + "/httpexec-server")
-    }
-
-    private static func display(_ address: ListenAddress) -> String {
-        switch address {
-        case .tcp(let host, let port): host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
-        case .unix(let path): path
-        }
     }
 
     /// One line on stderr, prefixed.
