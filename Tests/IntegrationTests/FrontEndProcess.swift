@@ -66,15 +66,9 @@ final class FrontEndProcess: @unchecked Sendable {
     }
 
     @discardableResult
-    func stop(within seconds: Double = 60) -> Int32? {
-        guard process.isRunning else { return process.terminationStatus }
-        kill(process.processIdentifier, SIGTERM)
-        return output.waitForExit(of: process, within: seconds)
-    }
+    func stop(within seconds: Double = 60) -> Int32? { output.stop(process, within: seconds) }
 
-    deinit {
-        if stop() == nil { kill(process.processIdentifier, SIGKILL) }
-    }
+    deinit { output.stopOrKill(process) }
 }
 
 extension LauncherFixture {

@@ -32,6 +32,22 @@ import Glibc
         #expect(try server.request("POST", "/probe", body: #"{"args":["exit","0"]}"#).status == 200)
     }
 
+    /// `serve` as root: a job (uid nobody) cannot even reach the launcher's socket, so it cannot
+    /// start jobs of its own outside its limits; the front-end can.
+    @Test(.enabled(if: runningAsRoot, "needs root: jobs and front-end get different uids only then"))
+    func jobsCannotReachTheLauncherSocket() throws {
+        let server = try ServeFixture()
+        let line = try #require(server.waitForLog("listening on /run/httpexec-serve."), "\(server.log)")
+        let path = String(try #require(line.split(separator: " ").first { $0.hasPrefix("/run/httpexec-serve.") }))
+        let response = try server.request("POST", "/probe", body: #"{"args":["connect","\#(path)"],"stdout":{"capture":true}}"#)
+        #expect(response.status == 200, "\(response)")
+        #expect(response.text.contains("connect=\(EACCES)"), "a job reached the launcher socket: \(response)")
+        // The directory itself: root-owned, the front-end's group may only traverse it.
+        var info = stat()
+        #expect(stat(String(path.dropLast("/launcher.sock".count)), &info) == 0)
+        #expect(info.st_uid == 0 && info.st_mode & 0o777 == 0o710, "mode \(String(info.st_mode & 0o777, radix: 8))")
+    }
+
     /// The same confinement, then the forbidden calls: exec, fork, ptrace, … must fail.
     @Test func confinementMakesExecveFail() throws {
         let (status, text) = try runTool("httpexec-server", ["confinement-self-test"])

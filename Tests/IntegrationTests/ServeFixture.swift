@@ -104,14 +104,10 @@ final class ServeFixture: @unchecked Sendable {
 
     /// SIGTERM to `serve` and its exit status (bounded wait).
     @discardableResult
-    func stop(within seconds: Double = 60) -> Int32? {
-        guard process.isRunning else { return process.terminationStatus }
-        kill(process.processIdentifier, SIGTERM)
-        return output.waitForExit(of: process, within: seconds)
-    }
+    func stop(within seconds: Double = 60) -> Int32? { output.stop(process, within: seconds) }
 
     deinit {
-        if stop() == nil { kill(process.processIdentifier, SIGKILL) }
+        output.stopOrKill(process)
         try? FileManager.default.removeItem(atPath: directory)
     }
 
@@ -163,6 +159,18 @@ final class OutputCollector: @unchecked Sendable {
             }
             if closed || !condition.wait(until: deadline) { return nil }
         }
+    }
+
+    /// SIGTERM to `process` and its exit status, or nil if it did not exit within `seconds`.
+    func stop(_ process: Process, within seconds: Double) -> Int32? {
+        guard process.isRunning else { return process.terminationStatus }
+        kill(process.processIdentifier, SIGTERM)
+        return waitForExit(of: process, within: seconds)
+    }
+
+    /// `stop`, then SIGKILL if that did not end it (fixture teardown).
+    func stopOrKill(_ process: Process) {
+        if stop(process, within: 60) == nil { kill(process.processIdentifier, SIGKILL) }
     }
 
     /// Waits for `process` to exit: its output pipe closes when all three processes are gone.
