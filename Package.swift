@@ -26,6 +26,9 @@ let package = Package(
         // swift-configuration, no full Foundation): we need neither.
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        // The front-end's /metrics: swift-metrics API, rendered by swift-prometheus.
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // MARK: C boundary
@@ -61,12 +64,26 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(name: "LauncherProtocol", swiftSettings: strict),
+        // Operational logs for both processes: logfmt, or `<N>`-prefixed lines when stderr is the
+        // journal; control characters escaped.
+        .target(
+            name: "OperationalLog",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        // The launcher's audit trail: hash-chained JSON lines to a file and/or the journal, and
+        // the verifier behind `httpexec audit verify`.
+        .target(
+            name: "Audit",
+            dependencies: ["Host", "CSpawn", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
         // Socket activation (LISTEN_FDS) and sd_notify without libsystemd; both processes use it.
         .target(name: "Systemd", dependencies: ["Host"], swiftSettings: strict),
         .target(
             name: "Launcher",
             dependencies: [
-                "LauncherProtocol", "Sandbox", "Policy", "Host", "CSpawn", "Systemd",
+                "LauncherProtocol", "Sandbox", "Policy", "Host", "CSpawn", "Systemd", "Audit",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -94,6 +111,8 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: strict
         ),
@@ -102,7 +121,7 @@ let package = Package(
         .executableTarget(
             name: "httpexec-server",
             dependencies: [
-                "FrontEnd", "Settings", "Systemd", "Host", "CSeccomp",
+                "FrontEnd", "Settings", "Systemd", "Host", "CSeccomp", "OperationalLog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -114,13 +133,13 @@ let package = Package(
         ),
         .executableTarget(
             name: "httpexec-launcher",
-            dependencies: ["Launcher", "Systemd", "CSpawn", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Launcher", "Systemd", "CSpawn", "OperationalLog", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict
         ),
         .executableTarget(
             name: "httpexec",
             dependencies: [
-                "Policy", "Sandbox", "Settings", "Host", "CSpawn",
+                "Policy", "Sandbox", "Settings", "Host", "CSpawn", "Audit", "OperationalLog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -159,6 +178,12 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "SettingsTests", dependencies: ["Settings"], swiftSettings: strict),
+        .testTarget(name: "AuditTests", dependencies: ["Audit"], swiftSettings: strict),
+        .testTarget(
+            name: "OperationalLogTests",
+            dependencies: ["OperationalLog", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
         // Start the real binaries (httpexec-launcher, httpexec) as separate processes.
         .testTarget(
             name: "IntegrationTests",

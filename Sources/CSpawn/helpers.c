@@ -26,6 +26,50 @@ int hx_memfd_create(const char *name, unsigned int flags) { return (int)syscall(
 
 int hx_pipe2(int fds[2], int flags) { return pipe2(fds, flags); }
 
+int hx_send_sealed_memfd(const char *path, const void *data, size_t length) {
+    struct sockaddr_un address = { .sun_family = AF_UNIX };
+    size_t path_length = strlen(path);
+    if (path_length >= sizeof(address.sun_path)) { errno = ENAMETOOLONG; return -1; }
+    memcpy(address.sun_path, path, path_length);
+    int memfd = (int)syscall(SYS_memfd_create, "journal-entry", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (memfd < 0) return -1;
+    const char *cursor = data;
+    size_t left = length;
+    while (left > 0) {
+        ssize_t n = write(memfd, cursor, left);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            int saved = errno; close(memfd); errno = saved; return -1;
+        }
+        cursor += n;
+        left -= (size_t)n;
+    }
+    if (fcntl(memfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0) {
+        int saved = errno; close(memfd); errno = saved; return -1;
+    }
+    int sock = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (sock < 0) { int saved = errno; close(memfd); errno = saved; return -1; }
+    union { struct cmsghdr header; char bytes[CMSG_SPACE(sizeof(int))]; } control;
+    memset(&control, 0, sizeof(control));
+    struct msghdr message = {
+        .msg_name = &address,
+        .msg_namelen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + path_length + 1),
+        .msg_control = control.bytes,
+        .msg_controllen = sizeof(control.bytes),
+    };
+    struct cmsghdr *header = CMSG_FIRSTHDR(&message);
+    header->cmsg_level = SOL_SOCKET;
+    header->cmsg_type = SCM_RIGHTS;
+    header->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(header), &memfd, sizeof(int));
+    ssize_t sent = sendmsg(sock, &message, MSG_NOSIGNAL);
+    int saved = errno;
+    close(sock);
+    close(memfd);
+    errno = saved;
+    return sent < 0 ? -1 : 0;
+}
+
 int hx_pidfd_open(int pid) { return (int)syscall(434 /* pidfd_open */, pid, 0); }
 
 int hx_set_thread_name(const char *name) { return prctl(PR_SET_NAME, name, 0, 0, 0); }

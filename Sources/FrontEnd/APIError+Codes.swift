@@ -45,6 +45,8 @@ extension APIError.Code {
     public static let launcherFailed = Self(rawValue: "launcher_failed")
     /// The server is shutting down and takes no new jobs.
     public static let shuttingDown = Self(rawValue: "shutting_down")
+    /// The launcher cannot write its audit record, and its policy refuses unrecorded jobs.
+    public static let auditUnavailable = Self(rawValue: "audit_unavailable")
 }
 
 /// Errors the HTTP server produces itself, outside request decoding.
@@ -78,6 +80,12 @@ extension APIError {
     /// launcher stops a job whose connection closes, so nothing is left running).
     public static let launcherFailed = APIError(
         status: 502, code: .launcherFailed, message: "The command launcher failed while the command was running.")
+
+    /// 503 `audit_unavailable` with `Retry-After: 5`: the launcher cannot record executions (its
+    /// audit file or journal fails) and refuses to run unrecorded jobs; nothing ran.
+    public static let auditUnavailable = APIError(
+        status: 503, code: .auditUnavailable, message: "The server cannot record executions right now; nothing was run.",
+        headers: [Header(name: "Retry-After", value: "5")])
 
     /// 503 `shutting_down` with `Retry-After: 1`: the server takes no new commands.
     public static let shuttingDown = APIError(

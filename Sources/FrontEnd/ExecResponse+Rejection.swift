@@ -12,6 +12,7 @@ extension ExecResponse {
     /// | `invalid_argument`, `invalid_environment`, `denied_environment` | 400 | the same | the launcher's |
     /// | `busy` | 429 | `busy` | fixed, with `Retry-After` |
     /// | `shutting_down` | 503 | `shutting_down` | fixed |
+    /// | `audit_unavailable` | 503 | `audit_unavailable` | fixed, with `Retry-After` |
     /// | `policy` | 500 | `policy_error` | fixed |
     /// | `internal` and anything unknown | 500 | `internal_error` | fixed |
     ///
@@ -43,6 +44,8 @@ extension ExecResponse {
                 headers: [APIError.Header(name: "Retry-After", value: String(max(0, retryAfterSeconds)))])
         case RejectCode.shuttingDown:
             return .shuttingDown
+        case RejectCode.auditUnavailable:
+            return .auditUnavailable
         case RejectCode.policy:
             return APIError(status: 500, code: .policyError, message: "The server's policy does not allow running this command.")
         default:

@@ -142,7 +142,7 @@ public final class LauncherClient: Sendable {
                         outcome.summary = summary
                         release(connection)
                         return
-                    case .helloAck, .protocolError:
+                    case .helloAck, .protocolError, .stats:
                         throw LauncherConnection.Closed(reason: "unexpected \(message)")
                     }
                 }

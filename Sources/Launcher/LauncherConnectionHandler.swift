@@ -1,3 +1,4 @@
+import Audit
 import CSpawn
 import Logging
 import LauncherProtocol
@@ -24,6 +25,10 @@ final class LauncherConnectionHandler: ChannelInboundHandler {
     private var stdinCap = 0
     private var peer = hx_peer()
     private var needsFlush = false
+    /// Whether this connection passed the peer check (and is counted in `connections`).
+    private var counted = false
+    /// The running (or spawning) job's origin, for its audit records.
+    private var origin: LauncherAudit.Origin?
 
     init(service: LauncherService) { self.service = service }
 
@@ -49,6 +54,7 @@ final class LauncherConnectionHandler: ChannelInboundHandler {
             }
             peer = credentials
             guard service.peers.allows(uid: credentials.uid, gid: credentials.gid) else {
+                service.counters.peerRefused()
                 logger.warning("peer refused: pid=\(credentials.pid) uid=\(credentials.uid) gid=\(credentials.gid) may not talk to the launcher")
                 context.close(promise: nil)
                 return
@@ -58,6 +64,8 @@ final class LauncherConnectionHandler: ChannelInboundHandler {
                 context.close(promise: nil)
                 return
             }
+            service.counters.connectionOpened()
+            counted = true
             do {
                 try context.channel.syncOptions?.setOption(.autoRead, value: true)
                 context.read()
@@ -71,6 +79,7 @@ final class LauncherConnectionHandler: ChannelInboundHandler {
     func channelInactive(context: ChannelHandlerContext) {
         perform(machine.connectionClosed())
         service.connectionClosed(ObjectIdentifier(self))
+        if counted { service.counters.connectionClosed() }
         context.fireChannelInactive()
     }
 
@@ -83,6 +92,7 @@ final class LauncherConnectionHandler: ChannelInboundHandler {
                 guard let message = try decoder.next() else { break }
                 perform(machine.received(message))
             } catch {
+                service.counters.protocolError()
                 logger.warning("protocol error from pid=\(peer.pid) uid=\(peer.uid): \(error)")
                 perform(machine.protocolViolation(error))
                 break
@@ -124,6 +134,8 @@ final class LauncherConnectionHandler: ChannelInboundHandler {
                 job?.closeStdin()
             case .cancelJob:
                 job?.cancel()
+            case .sendStats:
+                send(.stats(service.counters.snapshot()))
             case .close:
                 flushIfNeeded()
                 context?.close(promise: nil)
@@ -131,19 +143,36 @@ final class LauncherConnectionHandler: ChannelInboundHandler {
         }
     }
 
-    private var request: String?
+    private var request: String? { origin?.requestID }
+
+    /// Refuses the job being validated: audit record, counter, `rejected` frame.
+    private func reject(_ request: StartJob, code: String, message: String, log: Bool = true) {
+        let origin = origin ?? LauncherAudit.Origin(peer: peer, requestID: request.requestID, clientAddress: request.clientAddress, command: request.command)
+        if log { logger.info("request \(request.requestID): rejected \(code)") }
+        service.counters.jobRejected(code: code)
+        do throws(AuditError) {
+            try service.audit.rejected(origin, request: request, code: code, message: message)
+            if service.audit.log != nil { service.counters.auditWritten() }
+        } catch {
+            // Nothing ran, so there is nothing to refuse; the failure is counted and logged.
+            service.counters.auditFailed()
+            logger.error("audit: request \(request.requestID): cannot record the rejection: \(error)")
+        }
+        self.origin = nil
+        perform(machine.jobRejected(code: code, message: message))
+    }
 
     private func start(_ start: StartJob) {
-        request = start.requestID
+        origin = LauncherAudit.Origin(peer: peer, requestID: start.requestID, clientAddress: start.clientAddress, command: start.command)
         if service.isShuttingDown {
-            perform(machine.jobRejected(code: RejectCode.shuttingDown, message: "the launcher is shutting down"))
+            reject(start, code: RejectCode.shuttingDown, message: "the launcher is shutting down")
             return
         }
         // A uid of its own for this job, when the policy hands them out; released on every path.
         var jobUID: UInt32?
         if let pool = service.uidPool {
             guard let uid = pool.acquire() else {
-                perform(machine.jobRejected(code: RejectCode.busy, message: "too many jobs are running; retry later"))
+                reject(start, code: RejectCode.busy, message: "too many jobs are running; retry later")
                 return
             }
             jobUID = uid
@@ -154,14 +183,13 @@ final class LauncherConnectionHandler: ChannelInboundHandler {
             admitted = try service.admission.admit(start, as: jobUID.map { .user(uid: $0, gid: $0, groups: []) })
         } catch {
             releaseUID()
-            logger.info("request \(start.requestID): rejected \(error.code): \(error.message)")
-            perform(machine.jobRejected(code: error.code, message: error.message))
+            reject(start, code: error.code, message: error.message)
             return
         }
         let key = admitted.commandKey
         guard service.gate.acquire(key, limit: admitted.maxConcurrent) else {
             releaseUID()
-            perform(machine.jobRejected(code: RejectCode.busy, message: "too many jobs are running; retry later"))
+            reject(start, code: RejectCode.busy, message: "too many jobs are running; retry later")
             return
         }
         let prepared: PreparedJob
@@ -170,19 +198,39 @@ final class LauncherConnectionHandler: ChannelInboundHandler {
         } catch {
             releaseUID()
             service.gate.release(key)
-            perform(machine.jobRejected(code: RejectCode.invalidArgument, message: error.message))
+            reject(start, code: RejectCode.invalidArgument, message: error.message)
             return
         }
         guard let context else { releaseUID(); service.gate.release(key); return }
+        // Recorded before it runs: a job the launcher cannot record does not run (unless the
+        // policy relaxed audit.on_failure).
+        do throws(AuditError) {
+            try service.audit.started(origin!, request: start, spec: admitted.spec)
+            if service.audit.log != nil { service.counters.auditWritten() }
+        } catch {
+            service.counters.auditFailed()
+            logger.error("audit: request \(start.requestID): cannot record the start: \(error)")
+            if service.audit.required {
+                releaseUID()
+                service.gate.release(key)
+                reject(start, code: RejectCode.auditUnavailable, message: "the launcher cannot write its audit record; no job runs until it can", log: false)
+                return
+            }
+        }
         stdinBytes = 0
         stdinCap = admitted.stdinCap
         // `accepted` goes out when the child has exec'd (jobStarted): a spawn failure is then a
         // typed rejection naming the failed step instead of a job that "ran" and returned 127.
         let bridge = JobBridge(handler: NIOLoopBound(self, eventLoop: context.eventLoop), eventLoop: context.eventLoop,
                                gate: service.gate, command: key, uidPool: service.uidPool, uid: jobUID)
+        pendingStart = start
+        service.counters.jobStarted()
         job = service.engine.start(prepared, observer: bridge)
         logger.info("request \(start.requestID): started \(start.command)")
     }
+
+    /// The start request of the job being spawned (for the rejection record if the spawn fails).
+    private var pendingStart: StartJob?
 
     // Called on the event loop by JobBridge.
     func jobStarted(pid: Int32) {
@@ -198,17 +246,39 @@ final class LauncherConnectionHandler: ChannelInboundHandler {
 
     func jobFinished(_ outcome: Result<JobResult, SandboxError>) {
         job = nil
+        let start = pendingStart
+        pendingStart = nil
         switch outcome {
         case .success(let result):
             logger.info("request \(request ?? "-"): finished \(result.termination) timed_out=\(result.timedOut) cancelled=\(result.cancelled)")
-            perform(machine.jobFinished(JobSummary(result)))
+            let summary = JobSummary(result)
+            service.counters.jobFinished(summary)
+            if let origin {
+                do throws(AuditError) {
+                    try service.audit.finished(origin, result: result)
+                    if service.audit.log != nil { service.counters.auditWritten() }
+                } catch {
+                    service.counters.auditFailed()
+                    logger.error("audit: request \(origin.requestID): cannot record the result: \(error)")
+                }
+            }
+            origin = nil
+            perform(machine.jobFinished(summary))
         case .failure(let error):
             logger.warning("request \(request ?? "-"): \(error)")
             if case .running = machine.state {
                 // The job ran but its result is unknown (an engine bug): never invent one.
+                service.counters.jobFinished(JobSummary(termination: .signaled(0)))
+                origin = nil
                 perform(machine.protocolViolation(ProtocolError(.invalidValue, "internal: \(error.code)")))
             } else {
-                perform(machine.jobRejected(code: "spawn:\(error.code)", message: "the job could not be started (\(error.code)\(error.errno.map { ", errno \($0)" } ?? ""))"))
+                service.counters.spawnFailed()
+                let message = "the job could not be started (\(error.code)\(error.errno.map { ", errno \($0)" } ?? ""))"
+                if let start {
+                    reject(start, code: "spawn:\(error.code)", message: message, log: false)
+                } else {
+                    perform(machine.jobRejected(code: "spawn:\(error.code)", message: message))
+                }
             }
         }
         flushIfNeeded()

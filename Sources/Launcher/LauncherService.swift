@@ -1,3 +1,4 @@
+import Audit
 import Host
 import CSpawn
 import Logging
@@ -24,6 +25,10 @@ public final class LauncherService: Sendable {
     let uidPool: UIDPool?
     let engine: SpawnEngine
     let logger: Logger
+    /// What `statsRequest` answers.
+    let counters = LauncherCounters()
+    /// Where every decision is recorded.
+    let audit: LauncherAudit
     let group: MultiThreadedEventLoopGroup
     private let state = Mutex(State())
 
@@ -90,6 +95,13 @@ public final class LauncherService: Sendable {
                 commandFilters[command.path] = .some(try compiler.load(contentsOf: profile))
             }
         }
+        let profileHashes = ([defaultFilter] + commandFilters.values.map { $0 }).compactMap { $0?.profileHash }
+        audit = try LauncherAudit(policy: policy, profileHashes: profileHashes, logger: logger)
+        do {
+            try audit.chainStart(layers: capabilities.layerReport)
+        } catch {
+            throw Rejection(RejectCode.policy, "audit: cannot write the chain start record: \(error.message)")
+        }
         admission = JobAdmission(
             policy: policy, execRoot: try ExecRoot(path: policy.execRoot, followLinks: policy.followLinks),
             identity: identity, defaultFilter: defaultFilter, commandFilters: commandFilters)
@@ -103,6 +115,32 @@ public final class LauncherService: Sendable {
             case .launcher: logger.info("jobs run as the launcher's own uid \(geteuid()) (single-uid mode)")
             case .user(let uid, let gid, _): logger.info("jobs run as uid \(uid) gid \(gid)")
             }
+        }
+    }
+
+    /// Keeps the audit file synced on its interval (records written under `fsync = "interval"`
+    /// reach the disk at most one interval later even when no further job comes).
+    public func syncAuditPeriodically() {
+        guard case .interval(let every) = policy.audit.sync, audit.log != nil else { return }
+        group.next().scheduleRepeatedTask(initialDelay: .init(every), delay: .init(every)) { [self] _ in
+            do throws(AuditError) {
+                try audit.log?.syncIfDue()
+            } catch {
+                counters.auditFailed()
+                logger.error("audit: \(error)")
+            }
+        }
+    }
+
+    /// Reopens the audit file (SIGHUP, after log rotation moved it away).
+    public func reopenAudit() {
+        do throws(AuditError) {
+            try audit.reopen()
+            counters.auditWritten()
+            logger.notice("audit: file reopened")
+        } catch {
+            counters.auditFailed()
+            logger.error("audit: cannot reopen: \(error)")
         }
     }
 
@@ -213,6 +251,7 @@ public final class LauncherService: Sendable {
             try? await Task.sleep(for: .milliseconds(20))
         }
         try? await group.shutdownGracefully()
+        do throws(AuditError) { try audit.log?.flush() } catch { logger.error("audit: \(error)") }
         logger.info("launcher stopped")
     }
 }

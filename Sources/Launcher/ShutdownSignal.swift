@@ -14,6 +14,15 @@ public enum ShutdownSignal {
     }
     private static let sources = Mutex(Sources())
 
+    /// Calls `handler` (on a Dispatch queue) for every SIGHUP: reopen log files after rotation.
+    public static func onHangup(_ handler: @escaping @Sendable () -> Void) {
+        signal(SIGHUP, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
+        source.setEventHandler(handler: handler)
+        source.resume()
+        sources.withLock { $0.all.append(source) }
+    }
+
     /// Returns when the first SIGTERM or SIGINT arrives.
     public static func wait() async {
         let pending = Mutex<CheckedContinuation<Void, Never>?>(nil)

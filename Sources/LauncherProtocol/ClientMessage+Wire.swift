@@ -2,7 +2,7 @@
 /// - `hello` (0x01): `u16` version.
 /// - `start` (0x02): see `StartJob+Wire.swift`.
 /// - `stdinData` (0x03): `bytes` (≤ `maxChunkBytes`).
-/// - `stdinClose` (0x04), `cancel` (0x05): empty.
+/// - `stdinClose` (0x04), `cancel` (0x05), `statsRequest` (0x06): empty.
 extension ClientMessage: WireMessage {
     static var sender: String { "front-end" }
 
@@ -13,6 +13,7 @@ extension ClientMessage: WireMessage {
         case .stdinData: return .stdinData(try payload.readBytes("stdinData.bytes", limit: ProtocolLimits.maxChunkBytes))
         case .stdinClose: return .stdinClose
         case .cancel: return .cancel
+        case .statsRequest: return .statsRequest
         default: throw .unknownType(type, sender: sender)
         }
     }
@@ -32,6 +33,8 @@ extension ClientMessage: WireMessage {
             writer.writeType(.stdinClose)
         case .cancel:
             writer.writeType(.cancel)
+        case .statsRequest:
+            writer.writeType(.statsRequest)
         }
     }
 
@@ -43,6 +46,7 @@ extension ClientMessage: WireMessage {
         case .stdinData: "stdinData"
         case .stdinClose: "stdinClose"
         case .cancel: "cancel"
+        case .statsRequest: "statsRequest"
         }
     }
 }

@@ -29,6 +29,7 @@ enum FrameFormat {
         case stdinData = 0x03
         case stdinClose = 0x04
         case cancel = 0x05
+        case statsRequest = 0x06
 
         case helloAck = 0x81
         case accepted = 0x82
@@ -37,6 +38,7 @@ enum FrameFormat {
         case output = 0x85
         case finished = 0x86
         case protocolError = 0x87
+        case stats = 0x88
     }
 }
 

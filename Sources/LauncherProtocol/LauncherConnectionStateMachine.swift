@@ -2,7 +2,8 @@
 /// launcher does about it. Pure: each method takes an event and returns the actions for the caller
 /// to perform, in order (swift-nio's state-machine pattern).
 ///
-/// Life of a connection: `awaitingHello` → (`hello`) → `idle` ⇄ jobs → `closed`. A job goes
+/// Life of a connection: `awaitingHello` → (`hello`) → `idle` ⇄ jobs → `closed`. An idle
+/// connection may also ask for `stats` (answered at once; the state stays `idle`). A job goes
 /// `idle` → (`start`) → `validating` → (`jobAccepted`) → `running` → (`jobFinished`) → `idle`, or
 /// `validating` → (`jobRejected`) → `idle`. Any message the state does not allow is a protocol
 /// violation: the launcher answers `protocolError`, cancels the job (if any) and closes.
@@ -41,6 +42,8 @@ public struct LauncherConnectionStateMachine: Sendable {
         case closeStdin
         /// Cancel the job (it still reports `finished` if the connection is open).
         case cancelJob
+        /// Answer with `.stats(…)`: the launcher's counters right now.
+        case sendStats
         /// Close the connection.
         case close
     }
@@ -92,6 +95,8 @@ public struct LauncherConnectionStateMachine: Sendable {
             case .cancel:
                 // The job finished while the front-end was cancelling it: nothing left to do.
                 return []
+            case .statsRequest:
+                return [.sendStats]
             case .hello, .stdinData, .stdinClose:
                 return violation(unexpected: message)
             }
@@ -113,7 +118,7 @@ public struct LauncherConnectionStateMachine: Sendable {
                 guard !cancelRequested else { return [] }
                 state = .running(stdinOpen: stdinOpen, cancelRequested: true)
                 return [.cancelJob]
-            case .stdinData, .stdinClose, .start, .hello:
+            case .stdinData, .stdinClose, .start, .hello, .statsRequest:
                 return violation(unexpected: message)
             }
 

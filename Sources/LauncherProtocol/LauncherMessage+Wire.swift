@@ -6,6 +6,7 @@
 /// - `output` (0x85): `u8` stream (1 stdout, 2 stderr), `bytes` (≤ `maxChunkBytes`).
 /// - `finished` (0x86): see `JobSummary+Wire.swift`.
 /// - `protocolError` (0x87): message `string` (≤ `maxMessageBytes`).
+/// - `stats` (0x88): see `StatsEntry+Wire.swift`.
 extension LauncherMessage: WireMessage {
     static var sender: String { "launcher" }
 
@@ -28,6 +29,8 @@ extension LauncherMessage: WireMessage {
             return .finished(try JobSummary(from: &payload))
         case .protocolError:
             return .protocolError(message: try payload.readString("protocolError.message", limit: ProtocolLimits.maxMessageBytes))
+        case .stats:
+            return .stats(try StatsEntry.readList(from: &payload))
         default:
             throw .unknownType(type, sender: sender)
         }
@@ -58,6 +61,9 @@ extension LauncherMessage: WireMessage {
         case .protocolError(let message):
             writer.writeType(.protocolError)
             try writer.writeString(message, "protocolError.message", limit: ProtocolLimits.maxMessageBytes)
+        case .stats(let entries):
+            writer.writeType(.stats)
+            try StatsEntry.writeList(entries, to: &writer)
         }
     }
 }

@@ -1,4 +1,4 @@
-/// The launcher wire vocabulary, version 1. Pure values: the codec (`FrameEncoder`, `ClientMessageDecoder`, `LauncherMessageDecoder`) turns them into
+/// The launcher wire vocabulary, version 2 (version 1 had no `statsRequest`/`stats`). Pure values: the codec (`FrameEncoder`, `ClientMessageDecoder`, `LauncherMessageDecoder`) turns them into
 /// length-prefixed frames and back; the state machines decide which may follow which.
 ///
 /// One connection carries one job at a time; after `finished` (or `rejected`) the connection is
@@ -6,7 +6,7 @@
 /// Closing a connection cancels its running job.
 public enum ProtocolVersion {
     /// The version this build speaks (and the only one it accepts).
-    public static let current: UInt16 = 1
+    public static let current: UInt16 = 2
 }
 
 /// Hard limits, enforced by the decoder before anything is allocated for a field.
@@ -25,6 +25,10 @@ public enum ProtocolLimits {
     public static let maxMessageBytes = 1024
     public static let maxClientAddressBytes = 256
     public static let maxErrorCodeBytes = 64
+    /// Entries in one `stats` answer.
+    public static let maxStatsEntries = 512
+    /// A stats name or label value.
+    public static let maxStatsNameBytes = 64
 }
 
 /// Messages from the front-end to the launcher.
@@ -39,6 +43,8 @@ public enum ClientMessage: Sendable, Hashable {
     case stdinClose
     /// Cancel the running job (TERM → grace → KILL); its `finished` still follows.
     case cancel
+    /// Ask for the launcher's counters (only when no job is running on this connection).
+    case statsRequest
 }
 
 /// Everything the front-end asks for. Claims, not decisions: the launcher re-validates all of it.
@@ -111,11 +117,66 @@ public enum LauncherMessage: Sendable, Hashable {
     case finished(JobSummary)
     /// The connection is being closed because of a protocol violation.
     case protocolError(message: String)
+    /// Answer to `statsRequest`: the launcher's own counters and gauges.
+    case stats([StatsEntry])
 
     /// Which output stream.
     public enum OutputStream: UInt8, Sendable, Hashable {
         case stdout = 1
         case stderr = 2
+    }
+}
+
+/// One of the launcher's counters or gauges, for the front-end's `/metrics`.
+///
+/// Names and labels are plain identifiers (`[a-z_][a-z0-9_]*`, at most `maxStatsNameBytes`); label
+/// values are printable ASCII without `"` or `\\` (at most `maxStatsNameBytes`), so the front-end can
+/// render them without trusting or escaping them.
+public struct StatsEntry: Sendable, Hashable {
+    /// Whether the value only grows (counter) or goes up and down (gauge).
+    public enum Kind: UInt8, Sendable, Hashable {
+        case counter = 0
+        case gauge = 1
+    }
+
+    public var name: String
+    public var kind: Kind
+    /// At most one label (`reason="not_found"`); `nil` for none.
+    public var label: Label?
+    public var value: UInt64
+
+    /// A label name and value.
+    public struct Label: Sendable, Hashable {
+        public var name: String
+        public var value: String
+        public init(_ name: String, _ value: String) {
+            self.name = name
+            self.value = value
+        }
+    }
+
+    /// Creates an entry.
+    public init(_ name: String, _ kind: Kind, label: Label? = nil, value: UInt64) {
+        self.name = name
+        self.kind = kind
+        self.label = label
+        self.value = value
+    }
+
+    /// Whether `text` is a valid name (`[a-z_][a-z0-9_]*`, non-empty, within the limit).
+    public static func isValidName(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard !bytes.isEmpty, bytes.count <= ProtocolLimits.maxStatsNameBytes else { return false }
+        return bytes.enumerated().allSatisfy { i, b in
+            (b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z")) || b == UInt8(ascii: "_") || (i > 0 && b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9"))
+        }
+    }
+
+    /// Whether `text` is a valid label value (printable ASCII, no quote or backslash, within the limit).
+    public static func isValidLabelValue(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard bytes.count <= ProtocolLimits.maxStatsNameBytes else { return false }
+        return bytes.allSatisfy { $0 >= 0x20 && $0 < 0x7f && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }
     }
 }
 
@@ -131,6 +192,8 @@ public enum RejectCode {
     public static let busy = "busy"
     public static let shuttingDown = "shutting_down"
     public static let policy = "policy"
+    /// The audit record could not be written and the policy refuses unrecorded jobs.
+    public static let auditUnavailable = "audit_unavailable"
     public static let internalError = "internal"
 }
 

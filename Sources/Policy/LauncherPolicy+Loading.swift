@@ -4,7 +4,7 @@ import TOMLKit
 extension LauncherPolicy {
     static let topLevelKeys = [
         "exec_root", "follow_links", "working_directory", "seccomp",
-        "run_as", "environment", "limits", "concurrency", "peers", "socket", "command",
+        "run_as", "environment", "limits", "concurrency", "peers", "socket", "audit", "command",
     ]
     /// The profile used when the file does not name one, relative to the policy file.
     static let defaultSeccompProfile = "seccomp/default.json"
@@ -71,6 +71,7 @@ extension LauncherPolicy {
         if let t = try top.table("concurrency") { policy.concurrency = try t.concurrency(defaults: policy.concurrency) }
         if let t = try top.table("peers") { policy.peers = try t.peers(defaults: policy.peers) }
         if let t = try top.table("socket") { policy.socket = try t.socket(defaults: policy.socket) }
+        if let t = try top.table("audit") { policy.audit = try t.audit(defaults: policy.audit) }
         policy.commands = try top.commandOverrides()
         return policy
     }

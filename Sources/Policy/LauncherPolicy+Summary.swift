@@ -56,6 +56,19 @@ extension LauncherPolicy {
         let mode = String(socket.mode, radix: 8)
         out.set("mode", quoted: String(repeating: "0", count: max(1, 4 - mode.count)) + mode)
 
+        out.header("[audit]")
+        out.set("file", quoted: audit.file, unset: "no audit file")
+        out.set("journal", quoted: audit.journal.rawValue)
+        switch audit.sync {
+        case .always:
+            out.set("fsync", quoted: "always")
+        case .interval(let interval):
+            out.set("fsync", quoted: "interval")
+            out.set("fsync_interval", quoted: PolicyUnits.render(interval))
+        }
+        out.set("argv", quoted: audit.arguments.rawValue)
+        out.set("on_failure", quoted: audit.required ? "refuse" : "continue")
+
         for command in commands { out.command(command, in: self) }
         return out.text
     }

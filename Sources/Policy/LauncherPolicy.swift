@@ -27,6 +27,8 @@ public struct LauncherPolicy: Sendable, Hashable {
     public var peers: Peers
     /// Where the launcher listens when not socket-activated.
     public var socket: Socket
+    /// Where every decision is recorded.
+    public var audit: Audit
     /// Per-command overrides, matched by exact command path (relative to the exec root).
     public var commands: [CommandOverride]
 
@@ -213,6 +215,7 @@ public struct LauncherPolicy: Sendable, Hashable {
         concurrency = Concurrency()
         peers = Peers()
         socket = Socket()
+        audit = Audit()
         commands = []
     }
 

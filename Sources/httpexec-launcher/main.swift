@@ -66,6 +66,8 @@ struct LauncherCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         service.feedWatchdog()
+        service.syncAuditPeriodically()
+        ShutdownSignal.onHangup { service.reopenAudit() }
         SystemdIntegration.notify("READY=1\nSTATUS=serving")
         logger.info("ready")
         await ShutdownSignal.wait()

@@ -9,7 +9,7 @@ struct HTTPExecCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "httpexec",
         abstract: "Run whitelisted programs over HTTP, sandboxed (operator tool).",
-        subcommands: [Check.self, CheckSeccomp.self, Serve.self]
+        subcommands: [Check.self, CheckSeccomp.self, Serve.self, AuditCommand.self]
     )
 }
 

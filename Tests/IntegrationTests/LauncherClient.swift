@@ -121,8 +121,8 @@ final class LauncherClient {
                 return outcome
             case .protocolError(let message):
                 throw Failure(description: "protocol error: \(message)")
-            case .helloAck:
-                throw Failure(description: "unexpected helloAck")
+            case .helloAck, .stats:
+                throw Failure(description: "unexpected \(m) during a job")
             }
         }
         throw Failure(description: "connection closed mid-job")

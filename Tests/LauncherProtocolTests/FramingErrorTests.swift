@@ -32,13 +32,13 @@ struct FramingErrorTests {
     }
 
     @Test("type bytes the front-end does not send are unknown to the launcher's decoder",
-          arguments: [0x00, 0x06, 0x7f, 0x80, 0x81, 0x87, 0x88, 0xff] as [UInt8])
+          arguments: [0x00, 0x07, 0x7f, 0x80, 0x81, 0x87, 0x88, 0x89, 0xff] as [UInt8])
     func unknownClientType(type: UInt8) {
         #expect(decodeClient(frame([type])).errorCode == .unknownType)
     }
 
     @Test("type bytes the launcher does not send are unknown to the front-end's decoder",
-          arguments: [0x00, 0x01, 0x02, 0x05, 0x80, 0x88, 0xff] as [UInt8])
+          arguments: [0x00, 0x01, 0x02, 0x05, 0x06, 0x80, 0x89, 0xff] as [UInt8])
     func unknownLauncherType(type: UInt8) {
         #expect(decodeLauncher(frame([type, 0, 0, 0, 0])).errorCode == .unknownType)
     }

@@ -7,7 +7,7 @@ struct LauncherConnectionScenarioTests {
     @Test("hello, a streamed job, then a second job on the same connection")
     func twoJobs() {
         var machine = Machine()
-        #expect(machine.received(.hello(version: 1)) == [helloAck])
+        #expect(machine.received(.hello(version: ProtocolVersion.current)) == [helloAck])
         #expect(machine.isIdle && !machine.hasJob)
 
         #expect(machine.received(.start(Origin.streamJob)) == [.startJob(Origin.streamJob)])
@@ -30,7 +30,7 @@ struct LauncherConnectionScenarioTests {
     @Test("a rejected job leaves the connection idle for the next one")
     func rejectedThenAccepted() {
         var machine = Machine()
-        _ = machine.received(.hello(version: 1))
+        _ = machine.received(.hello(version: ProtocolVersion.current))
         _ = machine.received(.start(Origin.plainJob))
         #expect(machine.jobRejected(code: RejectCode.policy, message: "denied") ==
                 [.send(.rejected(code: RejectCode.policy, message: "denied"))])

@@ -39,6 +39,7 @@ enum SampleMessages {
         Named("stdinData max chunk", .stdinData(pattern(ProtocolLimits.maxChunkBytes))),
         Named("stdinClose", .stdinClose),
         Named("cancel", .cancel),
+        Named("statsRequest", .statsRequest),
     ]
 
     static let launcher: [Named<LauncherMessage>] = [
@@ -72,5 +73,15 @@ enum SampleMessages {
         Named("protocolError empty", .protocolError(message: "")),
         Named("protocolError maximal", .protocolError(message: ascii(ProtocolLimits.maxMessageBytes, "m"))),
         Named("protocolError unicode", .protocolError(message: "frame.oversized: 🙅")),
+        Named("stats empty", .stats([])),
+        Named("stats labelled", .stats([
+            StatsEntry("jobs_rejected_total", .counter, label: .init("reason", "spawn:setup.rlimit"), value: .max),
+            StatsEntry("jobs_running", .gauge, value: 0),
+        ])),
+        Named("stats maximal", .stats((0..<ProtocolLimits.maxStatsEntries).map {
+            StatsEntry(ascii(ProtocolLimits.maxStatsNameBytes, "n"), .counter,
+                       label: .init(ascii(ProtocolLimits.maxStatsNameBytes, "l"), ascii(ProtocolLimits.maxStatsNameBytes, "v")),
+                       value: UInt64($0))
+        })),
     ]
 }

@@ -39,6 +39,7 @@ enum Event: Sendable, CustomStringConvertible {
             case .stdinData(let bytes): "stdinData(\(bytes.count) bytes)"
             case .stdinClose: "stdinClose"
             case .cancel: "cancel"
+            case .statsRequest: "statsRequest"
             }
         case .jobAccepted: "jobAccepted"
         case .jobRejected: "jobRejected"

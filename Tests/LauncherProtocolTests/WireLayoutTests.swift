@@ -18,6 +18,7 @@ struct WireLayoutTests {
         Named("stdinData", (.stdinData([9, 8]), [0, 0, 0, 7, 0x03, 0, 0, 0, 2, 9, 8])),
         Named("stdinClose", (.stdinClose, [0, 0, 0, 1, 0x04])),
         Named("cancel", (.cancel, [0, 0, 0, 1, 0x05])),
+        Named("statsRequest", (.statsRequest, [0, 0, 0, 1, 0x06])),
     ]
 
     static let launcher: [Named<(LauncherMessage, [UInt8])>] = [
@@ -36,6 +37,9 @@ struct WireLayoutTests {
             stdoutBytesKept: 2, stderrBytesSeen: 3, stderrBytesKept: 4, stdinBytes: 5, wallMicroseconds: 6,
             userMicroseconds: 7, systemMicroseconds: 8, maxRSSKiB: 9)), frame(finishedBody(kind: 1, value: 15, flags: 0b101)))),
         Named("protocolError", (.protocolError(message: "no"), [0, 0, 0, 7, 0x87, 0, 0, 0, 2, 0x6E, 0x6F])),
+        Named("stats", (.stats([StatsEntry("a", .gauge, value: 7), StatsEntry("b", .counter, label: .init("r", "x"), value: 1)]),
+                        frame([0x88, 0, 2] + str("a") + [1, 0] + [0, 0, 0, 0, 0, 0, 0, 7]
+                              + str("b") + [0, 1] + str("r") + str("x") + [0, 0, 0, 0, 0, 0, 0, 1]))),
     ]
 
     @Test("front-end frames have the documented layout", arguments: client)

@@ -132,6 +132,10 @@ int hx_open_path(const char *path, int directory);
 int hx_ignore_sigpipe(void);
 int hx_eventfd(void);
 int hx_kernel_nr_open(void);
+/// Sends `data` to the Unix datagram socket at `path` (journald's native protocol) as a sealed
+/// memfd passed with SCM_RIGHTS in an otherwise empty datagram: the form journald accepts for
+/// entries too large for one datagram. Returns 0, or -1 with errno.
+int hx_send_sealed_memfd(const char *path, const void *data, size_t length);
 /// Blocks `signals` in the calling thread and returns a close-on-exec signalfd that reports them
 /// (the supervisor in `httpexec serve` polls it together with its children's pidfds).
 int hx_block_signals_fd(const int *signals, int count);

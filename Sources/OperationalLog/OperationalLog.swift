@@ -1,0 +1,2 @@
+/// Operational log formatting (work in progress in this commit series).
+public enum OperationalLog {}

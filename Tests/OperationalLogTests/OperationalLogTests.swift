@@ -1,0 +1,6 @@
+import OperationalLog
+import Testing
+
+@Suite struct OperationalLogPlaceholderTests {
+    @Test func moduleLinks() { _ = OperationalLog.self }
+}
