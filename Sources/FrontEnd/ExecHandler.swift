@@ -9,32 +9,28 @@ import NIOCore
 /// Order: the path (404), the declared `Content-Length` (413 before reading a byte of an
 /// oversized body), the body read under the same limit (413), then `ExecRequest.decode` (400, 415).
 /// Only a fully valid request reaches the launcher, which checks it all again under its policy.
-/// The job is stopped if the HTTP client disconnects before the answer.
+/// The job is stopped if the HTTP client disconnects before the answer. Requests refused here
+/// are counted by code in `httpexec_requests_rejected_total`.
 public struct ExecHandler: Sendable {
     private let launcher: LauncherClient
     private let limits: RequestLimits
+    private let metrics: MetricsCollector?
 
-    /// Creates the handler.
-    public init(launcher: LauncherClient, limits: RequestLimits) {
+    /// Creates the handler; `metrics` counts the requests it refuses itself.
+    public init(launcher: LauncherClient, limits: RequestLimits, metrics: MetricsCollector? = nil) {
         self.launcher = launcher
         self.limits = limits
+        self.metrics = metrics
     }
 
     func handle(_ request: Request, context: ExecRequestContext) async throws -> Response {
-        let command = try CommandPath.fromRequestTarget(request.head.path ?? "")
-        if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > limits.maxBodyBytes {
-            throw APIError.bodyTooLarge(limit: limits.maxBodyBytes).closingConnection
-        }
-        var body: ByteBuffer
+        let exec: ExecRequest
         do {
-            body = try await request.body.collect(upTo: limits.maxBodyBytes)
-        } catch let error as HTTPError where error.status == .contentTooLarge {
-            throw APIError.bodyTooLarge(limit: limits.maxBodyBytes).closingConnection
+            exec = try await validated(request)
+        } catch let error as APIError {
+            metrics?.requestRejected(code: error.code.rawValue)
+            throw error
         }
-        let bytes = body.readBytes(length: body.readableBytes) ?? []
-        let exec = try ExecRequest.decode(
-            path: command, contentType: request.headers[.contentType], body: bytes, limits: limits)
-
         let client = context.channel.remoteAddress.map(Self.describe) ?? ""
         context.logger.info("exec", metadata: ["command": .string(Self.loggable(exec.command)), "client": .string(client)])
         let outcome = try await launcher.run(
@@ -46,6 +42,27 @@ public struct ExecHandler: Sendable {
         return Response(
             status: .ok, headers: [.contentType: ExecResponse.contentType],
             body: .init(byteBuffer: ByteBuffer(bytes: json)))
+    }
+
+    /// Everything the front-end checks before the launcher hears of the request.
+    private func validated(_ request: Request) async throws -> ExecRequest {
+        let command = try CommandPath.fromRequestTarget(request.head.path ?? "")
+        if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > limits.maxBodyBytes {
+            throw APIError.bodyTooLarge(limit: limits.maxBodyBytes).closingConnection
+        }
+        var body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: limits.maxBodyBytes)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw APIError.bodyTooLarge(limit: limits.maxBodyBytes).closingConnection
+        } catch is NIOTooManyBytesError {
+            // What `collect(upTo:)` throws for a body without Content-Length (chunked) that
+            // passes the limit; unmapped it became a 500 on a connection left open.
+            throw APIError.bodyTooLarge(limit: limits.maxBodyBytes).closingConnection
+        }
+        let bytes = body.readBytes(length: body.readableBytes) ?? []
+        return try ExecRequest.decode(
+            path: command, contentType: request.headers[.contentType], body: bytes, limits: limits)
     }
 
     /// `1.2.3.4:5678`, `[::1]:5678` or `unix` — what the audit log records as the client.

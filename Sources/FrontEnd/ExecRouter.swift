@@ -6,18 +6,32 @@ import NIOCore
 
 /// The routes of the httpexec API, built on Hummingbird's router:
 /// - `POST /<command…>` runs a command (`ExecHandler`);
-/// - `OPTIONS` on any path answers 200 with `Allow: OPTIONS, POST` and an empty body;
+/// - `GET /healthz`, `/readyz` and `/metrics` are the probe and monitoring endpoints
+///   (`HealthEndpoints`); `GET` on any other path is 405;
+/// - `OPTIONS` on any path answers 200 with `Allow` (`OPTIONS, POST`, or `GET, OPTIONS, POST` on
+///   an endpoint path) and an empty body;
 /// - every other method answers 405 with the same `Allow` header (checked before the command is
 ///   looked up, as in the original);
-/// - any error becomes the JSON error body; every response carries `X-Request-ID`.
+/// - any error becomes the JSON error body; every response carries `X-Request-ID` and is
+///   counted in `httpexec_http_requests_total`.
+///
+/// The endpoints are matched in the middleware, ahead of its method filter (see `HealthRouting`).
 public enum ExecRouter {
-    /// The router for `handler`.
-    public static func make(handler: ExecHandler) -> Router<ExecRequestContext> {
+    /// The router of a main listener: commands through `handler`, plus `endpoints` (none when
+    /// nil: every GET is then 405).
+    public static func make(handler: ExecHandler, endpoints: HealthEndpoints? = nil) -> Router<ExecRequestContext> {
         let router = Router(context: ExecRequestContext.self)
-        router.add(middleware: ExecMiddleware())
+        router.add(middleware: ExecMiddleware(endpoints: endpoints))
         router.post("**") { request, context in
             try await handler.handle(request, context: context)
         }
+        return router
+    }
+
+    /// The router of a metrics listener: the endpoints only, no commands (404 on other paths).
+    public static func makeEndpointsOnly(_ endpoints: HealthEndpoints) -> Router<ExecRequestContext> {
+        let router = Router(context: ExecRequestContext.self)
+        router.add(middleware: ExecMiddleware(endpoints: endpoints))
         return router
     }
 
@@ -25,9 +39,17 @@ public enum ExecRouter {
     static let requestIDHeader = HTTPField.Name("X-Request-ID")!
 }
 
-/// Method filtering, request ids and error rendering around every route.
+/// Routing decisions, request ids, error rendering and response counting around every route.
 struct ExecMiddleware: RouterMiddleware {
     typealias Context = ExecRequestContext
+
+    let endpoints: HealthEndpoints?
+    private let routing: HealthRouting
+
+    init(endpoints: HealthEndpoints?) {
+        self.endpoints = endpoints
+        self.routing = endpoints?.routing ?? HealthRouting(runsCommands: true, servesMetrics: false)
+    }
 
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
@@ -38,13 +60,18 @@ struct ExecMiddleware: RouterMiddleware {
         context.logger[metadataKey: "request_id"] = .string(requestID)
         var response: Response
         do {
-            switch request.method {
-            case .post:
+            switch routing.decide(method: request.method.rawValue, target: request.head.path ?? "") {
+            case .command:
                 response = try await next(request, context)
-            case .options:
-                response = Response(status: .ok, headers: [.allow: "OPTIONS, POST"])
-            default:
-                throw APIError.methodNotAllowed
+            case .endpoint(let route):
+                // `routing` only names endpoints when there are some.
+                response = await endpoints?.respond(to: route) ?? APIError.notFound.response
+            case .options(let allow):
+                response = Response(status: .ok, headers: [.allow: allow])
+            case .methodNotAllowed(let allow):
+                throw APIError.methodNotAllowed(allow: allow)
+            case .notFound:
+                throw APIError.notFound
             }
         } catch let error as APIError {
             response = error.response
@@ -56,6 +83,7 @@ struct ExecMiddleware: RouterMiddleware {
             response = APIError(status: 500, code: .internalError, message: "Internal server error.").response
         }
         response.headers[ExecRouter.requestIDHeader] = requestID
+        endpoints?.metrics?.responded(status: response.status.code)
         return response
     }
 }

@@ -13,6 +13,8 @@ import Synchronization
 ///   launcher before a job starts is bounded (`handshakeTimeout`, `acceptTimeout`).
 /// - A pooled connection may have died while idle (a restarted launcher): a job whose `start`
 ///   meets a closed connection before anything was accepted is retried once on a new one.
+/// - With a `MetricsCollector`, every job's end (result, duration, truncation), the bytes it
+///   streamed, the jobs waiting on the launcher and its reachability are counted here.
 public final class LauncherClient: Sendable {
     /// Bounds and pool size.
     public struct Configuration: Sendable {
@@ -42,6 +44,7 @@ public final class LauncherClient: Sendable {
     private let configuration: Configuration
     private let group: any EventLoopGroup
     private let logger: Logger
+    private let metrics: MetricsCollector?
     private let state = Mutex<State>(State())
 
     private struct State {
@@ -50,11 +53,12 @@ public final class LauncherClient: Sendable {
         var shuttingDown = false
     }
 
-    /// Creates a client; nothing connects until the first job.
-    public init(configuration: Configuration, group: any EventLoopGroup, logger: Logger) {
+    /// Creates a client; nothing connects until the first job (or `stats()`).
+    public init(configuration: Configuration, group: any EventLoopGroup, logger: Logger, metrics: MetricsCollector? = nil) {
         self.configuration = configuration
         self.group = group
         self.logger = logger
+        self.metrics = metrics
     }
 
     /// Whether the last attempt to reach the launcher succeeded.
@@ -82,6 +86,8 @@ public final class LauncherClient: Sendable {
     public func run(
         _ start: StartJob, stdin: [ClientMessage], cancelWhen: ConnectionWatch? = nil
     ) async throws(APIError) -> Outcome {
+        metrics?.jobInFlight(1)
+        defer { metrics?.jobInFlight(-1) }
         var retried = false
         while true {
             let connection = try await acquire()
@@ -90,9 +96,53 @@ public final class LauncherClient: Sendable {
             } catch {
                 switch error {
                 case .retryOnNewConnection where !retried: retried = true
-                case .retryOnNewConnection: throw .launcherUnavailable
+                case .retryOnNewConnection:
+                    metrics?.jobEnded(.failed)
+                    throw .launcherUnavailable
                 case .failed(let error): throw error
                 }
+            }
+        }
+    }
+
+    /// The launcher's own counters (`statsRequest` → `stats`), for `/metrics` and `/readyz`.
+    ///
+    /// Borrows a pooled connection (or makes one) and returns it to the pool; a pooled connection
+    /// found dead is replaced once, as for jobs. The whole call, retry included, takes at most
+    /// `timeout` after the connection is had.
+    /// - Throws: `APIError` 503: `launcher_unavailable` when the launcher cannot be reached or does
+    ///   not answer in time, `shutting_down` once `shutdown()` ran.
+    public func stats(timeout: Duration = .seconds(2)) async throws(APIError) -> [StatsEntry] {
+        let end = ContinuousClock.now + timeout
+        var retried = false
+        while true {
+            let connection = try await acquire()
+            let messages = connection.beginExchange()
+            connection.send([.statsRequest])
+            let deadline = connection.channel.eventLoop.scheduleTask(in: .init(max(.zero, end - .now))) {
+                connection.close(reason: "no stats answer in time")
+            }
+            defer { deadline.cancel() }
+            do {
+                for try await message in messages {
+                    guard case .stats(let entries) = message else {
+                        throw LauncherConnection.Closed(reason: "unexpected \(message)")
+                    }
+                    deadline.cancel()
+                    release(connection)
+                    metrics?.launcherReachable(true)
+                    return entries
+                }
+                throw LauncherConnection.Closed(reason: "the launcher closed the connection")
+            } catch {
+                connection.close(reason: "\(error)")
+                if connection.wasReused, !retried, ContinuousClock.now < end {
+                    retried = true
+                    continue
+                }
+                logger.warning("launcher stats failed", metadata: ["reason": "\(error)"])
+                metrics?.launcherReachable(false)
+                throw .launcherUnavailable
             }
         }
     }
@@ -126,21 +176,28 @@ public final class LauncherClient: Sendable {
                         accepted = true
                         acceptDeadline?.cancel()
                         acceptDeadline = nil
-                        if !stdin.isEmpty { connection.send(stdin) }
+                        if !stdin.isEmpty {
+                            connection.send(stdin)
+                            metrics?.streamed(.stdin, bytes: Self.stdinBytes(stdin))
+                        }
                     case .rejected(let code, let text):
                         guard !accepted, ticket.finish() else { throw LauncherConnection.Closed(reason: "out-of-order rejection") }
                         release(connection)
+                        metrics?.jobRejected(reason: code)
                         throw ExchangeError.failed(ExecResponse.error(for: code, message: text))
                     case .started:
                         break
                     case .output(.stdout, let bytes):
                         outcome.stdout += bytes
+                        metrics?.streamed(.stdout, bytes: bytes.count)
                     case .output(.stderr, let bytes):
                         outcome.stderr += bytes
+                        metrics?.streamed(.stderr, bytes: bytes.count)
                     case .finished(let summary):
                         guard accepted, ticket.finish() else { throw LauncherConnection.Closed(reason: "out-of-order finish") }
                         outcome.summary = summary
                         release(connection)
+                        metrics?.jobFinished(summary)
                         return
                     case .helloAck, .protocolError, .stats:
                         throw LauncherConnection.Closed(reason: "unexpected \(message)")
@@ -155,9 +212,13 @@ public final class LauncherClient: Sendable {
             throw error
         } catch {
             connection.close(reason: "\(error)")
-            if ticket.wasCancelled { throw .failed(.launcherFailed) }
+            if ticket.wasCancelled {
+                metrics?.jobEnded(.cancelled)
+                throw .failed(.launcherFailed)
+            }
             if !accepted, !ticket.wasCancelled, connection.wasReused { throw .retryOnNewConnection }
             logger.warning("launcher connection lost", metadata: ["reason": "\(error)", "accepted": "\(accepted)"])
+            metrics?.jobEnded(.failed)
             throw .failed(accepted ? .launcherFailed : .launcherUnavailable)
         }
     }
@@ -184,13 +245,22 @@ public final class LauncherClient: Sendable {
             do {
                 let connection = try await connect()
                 state.withLock { $0.backoff.succeeded() }
+                metrics?.launcherReachable(true)
                 return connection
             } catch {
+                metrics?.launcherReachable(false)
                 let delay = state.withLock { $0.backoff.failed(now: .now) }
                 logger.warning("launcher unreachable", metadata: ["reason": "\(error)", "retry_in": "\(delay)"])
                 throw .launcherUnavailable
             }
         }
+    }
+
+    /// The stdin bytes in `messages`.
+    private static func stdinBytes(_ messages: [ClientMessage]) -> Int {
+        var total = 0
+        for case .stdinData(let bytes) in messages { total += bytes.count }
+        return total
     }
 
     private func release(_ connection: LauncherConnection) {

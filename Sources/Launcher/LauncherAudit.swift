@@ -104,16 +104,13 @@ struct LauncherAudit: Sendable {
     func finished(_ origin: Origin, result: JobResult) throws(AuditError) {
         var fields = common(origin)
         fields.set("pid", .int(Int64(result.pid)))
-        let outcome: String
         switch result.termination {
         case .exited(let code):
             fields.set("exit_code", .int(Int64(code)))
             fields.set("signal", .null)
-            outcome = "exited"
         case .signaled(let signal):
             fields.set("exit_code", .null)
             fields.set("signal", .int(Int64(signal)))
-            outcome = "signaled"
         }
         fields.set("timed_out", .bool(result.timedOut))
         fields.set("cancelled", .bool(result.cancelled))
@@ -130,7 +127,7 @@ struct LauncherAudit: Sendable {
         ])))
         fields.set("max_rss_kib", .int(Int64(result.maxRSSKiB)))
         fields.set("layers", .object(Self.appliedLayers(result.layers)))
-        let label = result.timedOut ? "timeout" : outcome
+        let label = JobSummary(result).outcome.rawValue
         var extra: [(name: String, value: String)] = [("OBJECT_PID", String(result.pid))]
         switch result.termination {
         case .exited(let code): extra.append(("HTTPEXEC_EXIT_CODE", String(code)))

@@ -5,14 +5,9 @@ import Synchronization
 /// the component that actually runs jobs saw (jobs it refused for its own reasons, peers it turned
 /// away, audit failures) — not only what the front-end inferred.
 final class LauncherCounters: Sendable {
-    /// How a job ended, as counted.
-    enum Result: String, CaseIterable {
-        case exited, signaled, timeout
-    }
-
     private struct Values {
         var started: UInt64 = 0
-        var finished: [Result: UInt64] = [:]
+        var finished: [JobSummary.Outcome: UInt64] = [:]
         var cancelled: UInt64 = 0
         var rejected: [String: UInt64] = [:]
         var outputTruncations: UInt64 = 0
@@ -33,15 +28,7 @@ final class LauncherCounters: Sendable {
 
     func jobFinished(_ summary: JobSummary) {
         values.withLock { v in
-            let result: Result
-            if summary.timedOut {
-                result = .timeout
-            } else if case .signaled = summary.termination {
-                result = .signaled
-            } else {
-                result = .exited
-            }
-            v.finished[result, default: 0] += 1
+            v.finished[summary.outcome, default: 0] += 1
             if summary.cancelled { v.cancelled += 1 }
             if summary.truncated { v.outputTruncations += 1 }
             v.stdoutBytes &+= summary.stdoutBytesSeen
@@ -89,7 +76,7 @@ final class LauncherCounters: Sendable {
             StatsEntry("jobs_running", .gauge, value: UInt64(max(0, v.running))),
             StatsEntry("connections", .gauge, value: UInt64(max(0, v.connections))),
         ]
-        for result in Result.allCases {
+        for result in JobSummary.Outcome.allCases {
             entries.append(StatsEntry("jobs_finished_total", .counter, label: .init("result", result.rawValue), value: v.finished[result] ?? 0))
         }
         // At most one entry per distinct code; the protocol's entry limit bounds the answer.

@@ -243,4 +243,17 @@ public struct JobSummary: Sendable, Hashable {
 
     /// Truncated output on either stream.
     public var truncated: Bool { stdoutBytesSeen > stdoutBytesKept || stderrBytesSeen > stderrBytesKept }
+
+    /// How a job ended, in the words metrics and audit use: stopped at its timeout, killed by
+    /// another signal, or exited on its own (any status).
+    public enum Outcome: String, Sendable, Hashable, CaseIterable {
+        case exited, signaled, timeout
+    }
+
+    /// This job's outcome (a timeout wins over the signal that ended the job).
+    public var outcome: Outcome {
+        if timedOut { return .timeout }
+        if case .signaled = termination { return .signaled }
+        return .exited
+    }
 }

@@ -49,6 +49,7 @@ extension HTTPExecSettings {
         }
 
         try settings.checkPolicyConflicts()
+        try settings.checkMetricsConflicts()
         return settings
     }
 
@@ -61,6 +62,9 @@ extension HTTPExecSettings {
         case .loggingLevel: loggingLevel = try reader.loggingLevel()
         case .bind: bind = try reader.listenAddresses()
         case .unix: unix = try reader.socketPaths()
+        case .metrics: metrics = try reader.bool()
+        case .metricsBind: metricsBind = try reader.listenAddresses()
+        case .metricsUnix: metricsUnix = try reader.socketPaths()
         case .launcherSocket: launcherSocket = try reader.socketPath()
         case .maxContentLength: maxContentLength = try reader.byteSize(in: Self.maxContentLengthRange)
         case .maxConnections: maxConnections = try reader.integer(in: Self.maxConnectionsRange)

@@ -24,6 +24,9 @@ extension HTTPExecSettings {
         case .loggingLevel: loggingLevel.rawValue
         case .bind: bind.map(\.description).joined(separator: ",")
         case .unix: unix.joined(separator: ",")
+        case .metrics: "\(metrics)"
+        case .metricsBind: metricsBind.map(\.description).joined(separator: ",")
+        case .metricsUnix: metricsUnix.joined(separator: ",")
         case .launcherSocket: launcherSocket
         case .maxContentLength: formatByteSize(maxContentLength)
         case .maxConnections: "\(maxConnections)"

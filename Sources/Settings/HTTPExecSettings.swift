@@ -41,6 +41,14 @@ public struct HTTPExecSettings: Sendable, Equatable {
     public internal(set) var bind: [ListenAddress] = []
     /// `UNIX`: Unix socket paths to listen on (absolute, normalised, ≤ 107 bytes). Default none.
     public internal(set) var unix: [String] = []
+    /// `METRICS`: whether the front-end serves `GET /metrics`. Default true.
+    public internal(set) var metrics = true
+    /// `METRICS_BIND`: TCP addresses of listeners that serve only `GET /metrics`, `/healthz` and
+    /// `/readyz`. When these or ``metricsUnix`` are set, `/metrics` is not served on the main
+    /// listeners. Default none.
+    public internal(set) var metricsBind: [ListenAddress] = []
+    /// `METRICS_UNIX`: Unix socket paths of such listeners. Default none.
+    public internal(set) var metricsUnix: [String] = []
     /// `LAUNCHER_SOCKET`: the launcher's socket the front-end connects to.
     public internal(set) var launcherSocket = defaultLauncherSocket
     /// `MAX_CONTENT_LENGTH`: the largest request body in bytes (Quart's key).
@@ -90,5 +98,11 @@ public struct HTTPExecSettings: Sendable, Equatable {
     /// Everything the front-end listens on: ``bind`` then ``unix`` as ``ListenAddress/unix(path:)``.
     public var listenAddresses: [ListenAddress] {
         bind + unix.map { .unix(path: $0) }
+    }
+
+    /// The listeners that serve only the metrics and health endpoints: ``metricsBind`` then
+    /// ``metricsUnix``. Empty means `/metrics` (when ``metrics`` is on) is on the main listeners.
+    public var metricsListenAddresses: [ListenAddress] {
+        metricsBind + metricsUnix.map { .unix(path: $0) }
     }
 }

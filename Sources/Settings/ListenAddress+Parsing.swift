@@ -10,13 +10,15 @@ struct ListenAddressProblem: Error, Equatable {
 }
 
 extension ListenAddress {
-    /// Parses `HOST:PORT`: `127.0.0.1:8000`, `[::1]:8000`, `localhost:8000`.
-    static func parseTCP(_ text: String) -> Result<ListenAddress, ListenAddressProblem> {
+    /// Parses `HOST:PORT`: `127.0.0.1:8000`, `[::1]:8000`, `localhost:8000`. `key` is the
+    /// setting being read (`BIND` or `METRICS_BIND`), for the hint about Unix sockets.
+    static func parseTCP(_ text: String, for key: SettingKey = .bind) -> Result<ListenAddress, ListenAddressProblem> {
         func problem(_ reason: String) -> Result<ListenAddress, ListenAddressProblem> {
             .failure(ListenAddressProblem(reason: reason))
         }
         if text.hasPrefix("unix:") {
-            return problem("\(quoted(text)) is a Unix socket; list Unix sockets in UNIX, not BIND")
+            let unixKey: SettingKey = key == .metricsBind ? .metricsUnix : .unix
+            return problem("\(quoted(text)) is a Unix socket; list Unix sockets in \(unixKey), not \(key)")
         }
         guard let colon = text.lastIndex(of: ":") else {
             return problem("\(quoted(text)) has no port; write HOST:PORT, e.g. 127.0.0.1:8000")

@@ -92,7 +92,7 @@ struct SettingReader {
         var out: [ListenAddress] = []
         for item in try list() {
             let address: ListenAddress
-            switch ListenAddress.parseTCP(item) {
+            switch ListenAddress.parseTCP(item, for: key) {
             case .success(let parsed): address = parsed
             case .failure(let problem): throw invalid(problem.reason)
             }

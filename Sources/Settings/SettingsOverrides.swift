@@ -4,9 +4,9 @@
 /// The executables parse their own command lines (swift-argument-parser) and pass the text as
 /// typed; this module parses and checks it, so a bad flag fails with the same kind of one-line
 /// ``SettingsError`` as a bad file or environment value, naming the flag
-/// (``SettingKey/flagName``). An empty `bind` or `unix` array counts as not given
-/// (swift-argument-parser's value for a repeatable option that is absent); a non-empty one
-/// replaces the lower layers' list rather than adding to it. Flag lists are not split at commas:
+/// (``SettingKey/flagName``). An empty `bind`, `unix`, `metricsBind` or `metricsUnix` array counts
+/// as not given (swift-argument-parser's value for a repeatable option that is absent); a
+/// non-empty one replaces the lower layers' list rather than adding to it. Flag lists are not split at commas:
 /// each element is one address or path.
 public struct SettingsOverrides: Sendable, Equatable {
     /// `--exec-root`
@@ -19,6 +19,12 @@ public struct SettingsOverrides: Sendable, Equatable {
     public var bind: [String]?
     /// `--unix`, repeatable: a socket path.
     public var unix: [String]?
+    /// `--metrics` / `--no-metrics`
+    public var metrics: Bool?
+    /// `--metrics-bind`, repeatable: `HOST:PORT`.
+    public var metricsBind: [String]?
+    /// `--metrics-unix`, repeatable: a socket path.
+    public var metricsUnix: [String]?
     /// `--launcher-socket`
     public var launcherSocket: String?
     /// `--max-content-length`: bytes, or `16MiB`.
@@ -55,7 +61,7 @@ public struct SettingsOverrides: Sendable, Equatable {
         headerTimeout: String? = nil, bodyTimeout: String? = nil, idleTimeout: String? = nil,
         shutdownTimeout: String? = nil, jobTimeout: String? = nil,
         jobUser: String? = nil, jobGroup: String? = nil, frontendUser: String? = nil,
-        policy: String? = nil
+        policy: String? = nil, metrics: Bool? = nil, metricsBind: [String]? = nil, metricsUnix: [String]? = nil
     ) {
         self.execRoot = execRoot
         self.followLinks = followLinks
@@ -74,6 +80,9 @@ public struct SettingsOverrides: Sendable, Equatable {
         self.jobGroup = jobGroup
         self.frontendUser = frontendUser
         self.policy = policy
+        self.metrics = metrics
+        self.metricsBind = metricsBind
+        self.metricsUnix = metricsUnix
     }
 
     /// The flag that sets `key` on this command line.
@@ -91,6 +100,9 @@ public struct SettingsOverrides: Sendable, Equatable {
         case .loggingLevel: loggingLevel.map(SettingInput.text)
         case .bind: bind.flatMap { $0.isEmpty ? nil : .strings($0) }
         case .unix: unix.flatMap { $0.isEmpty ? nil : .strings($0) }
+        case .metrics: metrics.map(SettingInput.boolean)
+        case .metricsBind: metricsBind.flatMap { $0.isEmpty ? nil : .strings($0) }
+        case .metricsUnix: metricsUnix.flatMap { $0.isEmpty ? nil : .strings($0) }
         case .launcherSocket: launcherSocket.map(SettingInput.text)
         case .maxContentLength: maxContentLength.map(SettingInput.text)
         case .maxConnections: maxConnections.map(SettingInput.text)

@@ -16,10 +16,10 @@ import Glibc
 /// `httpexec-server`: the unprivileged half. Parses HTTP, validates requests and forwards them to
 /// the launcher over its Unix socket; it never runs anything itself.
 ///
-/// Start-up order is the security argument: read settings → bind every listener (a port below
-/// 1024 may need root) → drop to the front-end user when root → confine this process
-/// (no_new_privs + seccomp: no exec, no fork, no ptrace, no new non-Unix sockets) → only then
-/// start accepting connections.
+/// Start-up order is the security argument: read settings → bind every listener, the metrics
+/// listeners included (a port below 1024 may need root) → drop to the front-end user when root →
+/// confine this process (no_new_privs + seccomp: no exec, no fork, no ptrace, no new non-Unix
+/// sockets) → only then start accepting connections.
 ///
 /// Everything up to and including confinement runs synchronously on the main thread, before any
 /// other thread exists: Swift's async `main` would park the main thread in `dispatch_main()`,
@@ -49,6 +49,15 @@ struct Serve: ParsableCommand {
     @Option(help: "The launcher's socket.")
     var launcherSocket: String?
 
+    @Flag(inversion: .prefixedNo, help: "Serve GET /metrics (METRICS; on by default).")
+    var metrics: Bool?
+
+    @Option(name: .customLong("metrics-bind"), help: "Serve /metrics (and /healthz, /readyz) only on HOST:PORT (repeatable).")
+    var metricsBind: [String] = []
+
+    @Option(name: .customLong("metrics-unix"), help: "Serve /metrics (and /healthz, /readyz) only on a Unix socket PATH (repeatable).")
+    var metricsUnix: [String] = []
+
     @Option(help: "Largest request body (bytes, or e.g. 16MiB).")
     var maxContentLength: String?
 
@@ -72,7 +81,8 @@ struct Serve: ParsableCommand {
             var overrides = SettingsOverrides(
                 loggingLevel: logLevel, bind: bind.isEmpty ? nil : bind, unix: unix.isEmpty ? nil : unix,
                 launcherSocket: launcherSocket, maxContentLength: maxContentLength, maxConnections: maxConnections,
-                frontendUser: user)
+                frontendUser: user, metrics: metrics, metricsBind: metricsBind.isEmpty ? nil : metricsBind,
+                metricsUnix: metricsUnix.isEmpty ? nil : metricsUnix)
             overrides.flagNames[.frontendUser] = "--user"
             settings = try HTTPExecSettings.load(
                 environment: ProcessEnvironment.current, overrides: overrides,
@@ -92,14 +102,12 @@ struct Serve: ParsableCommand {
         let logger = Logger(label: "httpexec-server")
         for line in settings.summaryLines { logger.debug("setting \(line)") }
 
+        // Every listener now: once confined, this process may not create a non-Unix socket.
         var listeners = inherited.map { ListeningSocket(inheritedFD: $0.fd, name: $0.name) }
+        var metricsListeners: [ListeningSocket] = []
         do {
-            for address in settings.listenAddresses {
-                switch address {
-                case .tcp(let host, let port): listeners.append(try ListeningSocket.bindTCP(host: host, port: port))
-                case .unix(let path): listeners.append(try ListeningSocket.bindUnix(path: path))
-                }
-            }
+            for address in settings.listenAddresses { listeners.append(try Self.bind(address)) }
+            for address in settings.metricsListenAddresses { metricsListeners.append(try Self.bind(address)) }
         } catch {
             fail("httpexec-server: \(error)", code: 1)
         }
@@ -129,11 +137,16 @@ struct Serve: ParsableCommand {
                 SystemdIntegration.notify("WATCHDOG=1")
             }
         }
+        // One registry per process, also swift-metrics' default backend.
+        let metrics: MetricsCollector? = settings.metrics ? MetricsCollector() : nil
+        metrics?.bootstrapMetricsSystem()
         let launcher = LauncherClient(
-            configuration: .init(socketPath: settings.launcherSocket), group: group, logger: logger)
+            configuration: .init(socketPath: settings.launcherSocket), group: group, logger: logger, metrics: metrics)
         var limits = RequestLimits()
         limits.maxBodyBytes = settings.maxContentLength
-        let router = ExecRouter.make(handler: ExecHandler(launcher: launcher, limits: limits))
+        let router = ExecRouter.make(
+            handler: ExecHandler(launcher: launcher, limits: limits, metrics: metrics),
+            endpoints: .mainListener(launcher: launcher, metrics: metrics, servesMetrics: metricsListeners.isEmpty))
         var serverConfiguration = HTTPServer.Configuration()
         serverConfiguration.maxConnections = settings.maxConnections
         serverConfiguration.headerTimeout = settings.headerTimeout
@@ -147,15 +160,27 @@ struct Serve: ParsableCommand {
                 logger.notice("serving", metadata: ["on": .string(addresses), "launcher": .string(settings.launcherSocket)])
                 SystemdIntegration.notify("READY=1\nSTATUS=serving on \(addresses)")
             })
-        let services = ServiceGroup(configuration: .init(
-            services: [.init(service: server, successTerminationBehavior: .gracefullyShutdownGroup)],
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: server, successTerminationBehavior: .gracefullyShutdownGroup),
+        ]
+        if let metrics, !metricsListeners.isEmpty {
+            let metricsAddresses = metricsListeners.map(\.description).joined(separator: " ")
+            let metricsServer = HTTPServer(
+                listeners: metricsListeners,
+                router: ExecRouter.makeEndpointsOnly(.metricsListener(launcher: launcher, metrics: metrics)),
+                configuration: serverConfiguration, group: group, logger: logger,
+                onReady: { logger.notice("serving metrics", metadata: ["on": .string(metricsAddresses)]) })
+            services.append(.init(service: metricsServer, successTerminationBehavior: .gracefullyShutdownGroup))
+        }
+        let serviceGroup = ServiceGroup(configuration: .init(
+            services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         let finished = group.next().makePromise(of: Int32.self)
         Task {
             var code: Int32 = 0
             do {
-                try await services.run()
+                try await serviceGroup.run()
             } catch {
                 logger.error("server stopped: \(error)")
                 code = 1
@@ -167,6 +192,16 @@ struct Serve: ParsableCommand {
         let code = (try? finished.futureResult.wait()) ?? 1
         try? group.syncShutdownGracefully()
         if code != 0 { throw ExitCode(code) }
+    }
+}
+
+extension Serve {
+    /// Binds one listener of the settings.
+    static func bind(_ address: ListenAddress) throws(ListenError) -> ListeningSocket {
+        switch address {
+        case .tcp(let host, let port): try ListeningSocket.bindTCP(host: host, port: port)
+        case .unix(let path): try ListeningSocket.bindUnix(path: path)
+        }
     }
 }
 

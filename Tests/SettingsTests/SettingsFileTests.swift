@@ -139,6 +139,9 @@ struct SettingsFileTests {
             LOGGING_LEVEL = "notice"
             BIND = "localhost:8080"
             UNIX = "/run/h.sock"
+            METRICS = true
+            METRICS_BIND = ["127.0.0.1:9100"]
+            METRICS_UNIX = "/run/m.sock"
             LAUNCHER_SOCKET = "/run/l.sock"
             MAX_CONTENT_LENGTH = "1MiB"
             MAX_CONNECTIONS = 9
@@ -156,6 +159,9 @@ struct SettingsFileTests {
         #expect(s.loggingLevel == .notice)
         #expect(s.bind == [.tcp(host: "localhost", port: 8080)])
         #expect(s.unix == ["/run/h.sock"])
+        #expect(s.metrics)
+        #expect(s.metricsBind == [.tcp(host: "127.0.0.1", port: 9100)])
+        #expect(s.metricsUnix == ["/run/m.sock"])
         #expect(s.launcherSocket == "/run/l.sock")
         #expect(s.maxContentLength == 1 << 20)
         #expect(s.maxConnections == 9)
