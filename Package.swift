@@ -68,7 +68,7 @@ let package = Package(
         // journal; control characters escaped.
         .target(
             name: "OperationalLog",
-            dependencies: [.product(name: "Logging", package: "swift-log")],
+            dependencies: ["Host", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         // The launcher's audit trail: hash-chained JSON lines to a file and/or the journal, and
@@ -95,7 +95,7 @@ let package = Package(
         .target(
             name: "Settings",
             dependencies: [
-                "Host",
+                "Host", "OperationalLog",
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -181,7 +181,7 @@ let package = Package(
         .testTarget(name: "AuditTests", dependencies: ["Audit"], swiftSettings: strict),
         .testTarget(
             name: "OperationalLogTests",
-            dependencies: ["OperationalLog", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["OperationalLog", "Host", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         // Start the real binaries (httpexec-launcher, httpexec) as separate processes.

@@ -159,7 +159,7 @@ start_ours_with() { # log serve-argument...
     "$BIN/httpexec" serve "$@" --bind "127.0.0.1:$PORT" >"$log" 2>&1 &
     SERVE_PID=$!
     i=0
-    while ! grep -q "httpexec serve: serving on 127.0.0.1:$PORT" "$log" 2>/dev/null; do
+    while ! grep -q "serving on 127.0.0.1:$PORT" "$log" 2>/dev/null; do
         i=$((i + 1))
         if [ "$i" -gt 600 ] || ! kill -0 "$SERVE_PID" 2>/dev/null; then
             say "httpexec serve did not start:"; tail -20 "$log" >&2
@@ -167,7 +167,7 @@ start_ours_with() { # log serve-argument...
         fi
         sleep 0.05
     done
-    line="$(grep "httpexec serve: serving on" "$log" | head -1)"
+    line="$(grep "serving on 127.0.0.1:$PORT" "$log" | head -1)"
     LAUNCHER_PID="$(printf '%s' "$line" | sed -n 's/.*launcher pid \([0-9]*\).*/\1/p')"
     FRONTEND_PID="$(printf '%s' "$line" | sed -n 's/.*front-end pid \([0-9]*\).*/\1/p')"
 }

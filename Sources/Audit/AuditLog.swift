@@ -1,3 +1,4 @@
+import Host
 import Synchronization
 
 /// One decision to record.
@@ -95,7 +96,7 @@ public final class AuditLog: Sendable {
     @discardableResult
     public func record(_ entry: AuditEntry) throws(AuditError) -> UInt64 {
         try state.withLock { (state: inout State) throws(AuditError) -> UInt64 in
-            let (line, next) = state.chain.seal(event: entry.event, time: AuditTime.now(), fields: entry.fields)
+            let (line, next) = state.chain.seal(event: entry.event, time: UTCTimestamp.now(), fields: entry.fields)
             let sequence = state.chain.nextSequence
             var stored = false
             var failure: AuditError?

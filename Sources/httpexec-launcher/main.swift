@@ -3,6 +3,7 @@ import CSpawn
 import Launcher
 import Systemd
 import Logging
+import OperationalLog
 import Policy
 
 #if canImport(Glibc)
@@ -22,18 +23,29 @@ struct LauncherCommand: AsyncParsableCommand {
     @Option(help: "Unix socket path; overrides the policy's socket.path. Ignored under socket activation.")
     var socket: String?
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel: String = "info"
+    @Option(help: "Log level: CRITICAL, ERROR, WARNING, INFO, DEBUG, NOTSET (any case), trace, notice, or a Python number 0…50. Default: HTTPEXEC_LOGGING_LEVEL, else info.")
+    var logLevel: String?
 
     @Option(help: .hidden)
     var exitWithParent: Int32?
 
     func run() async throws {
+        ShutdownSignal.install()
         if let parent = exitWithParent, hx_exit_with_parent(parent) != 0 {
             throw ExitCode(1) // `httpexec serve` is already gone (or prctl failed): never run unsupervised
         }
-        var logger = Logger(label: "httpexec-launcher")
-        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        // The flag wins over HTTPEXEC_LOGGING_LEVEL; a bad value stops start-up (EX_CONFIG).
+        let level: Logger.Level
+        do {
+            level = try LogLevelSetting.resolve(
+                flag: logLevel, environment: { getenv($0).map { String(cString: $0) } }, fallback: .info)
+        } catch {
+            OperationalLog.bootstrap(level: .info)
+            Logger(label: "httpexec-launcher").critical("\(error)")
+            throw ExitCode(78)
+        }
+        OperationalLog.bootstrap(level: level)
+        let logger = Logger(label: "httpexec-launcher")
         let inherited = SystemdIntegration.takeServiceEnvironment()
 
         let loaded: LauncherPolicy

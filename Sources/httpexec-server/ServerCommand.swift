@@ -4,6 +4,7 @@ import FrontEnd
 import Logging
 import NIOCore
 import NIOPosix
+import OperationalLog
 import ServiceLifecycle
 import Settings
 import Systemd
@@ -92,13 +93,9 @@ struct Serve: ParsableCommand {
             fail("httpexec-server: \(error)", code: 78)
         }
 
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            // Start-up reports (listeners, privileges, confinement) are notices: shown whatever
-            // LOGGING_LEVEL says, so an operator always sees what protects the process.
-            handler.logLevel = min(settings.loggingLevel, .notice)
-            return handler
-        }
+        // Start-up reports (listeners, privileges, confinement) are notices: shown whatever
+        // LOGGING_LEVEL says, so an operator always sees what protects the process.
+        OperationalLog.bootstrap(level: min(settings.loggingLevel, .notice))
         let logger = Logger(label: "httpexec-server")
         for line in settings.summaryLines { logger.debug("setting \(line)") }
 

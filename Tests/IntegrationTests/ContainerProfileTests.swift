@@ -185,7 +185,7 @@ struct ContainerProfileTests {
         let frontEnd = try FrontEndProcess(
             launcherSocket: fixture.socketPath, listen: ["--unix", httpSocket],
             wrapper: [buildDirectory + "/httpexec-container-sim", String(Self.frontEndUID), String(Self.containerUID), "--"])
-        try #require(frontEnd.waitForLog("[FrontEnd] listening") != nil, "\(frontEnd.log)")
+        try #require(frontEnd.waitForLog(" msg=listening ") != nil, "\(frontEnd.log)")
 
         let response = try HTTPTestClient(unixPath: httpSocket).request(
             "POST", "/probe", body: Array(#"{"args": ["status"], "stdout": {"capture": true}}"#.utf8))

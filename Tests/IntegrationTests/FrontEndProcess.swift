@@ -43,7 +43,7 @@ final class FrontEndProcess: @unchecked Sendable {
             port = 0
             return
         }
-        guard let line = output.waitForLine(containing: "[FrontEnd] listening", within: 60), let range = line.range(of: "on=")
+        guard let line = output.waitForLine(containing: " msg=listening ", within: 60), let range = line.range(of: " on=")
         else {
             p.terminate()
             throw ServeFixtureError(description: "httpexec-server did not start:\n\(output.text)")

@@ -57,7 +57,7 @@ import Glibc
         // The first connection makes systemd-socket-activate start the server with fd 3.
         let response = try HTTPTestClient(unixPath: path).request("POST", "/probe", body: Array(Self.request.utf8))
         #expect(response.status == 200 && response.text.hasPrefix(#"{"return":7,"#), "\(response)\n\(server.log)")
-        #expect(server.waitForLog("on=fd:3 (http)") != nil, "\(server.log)")
+        #expect(server.waitForLog(#"on="fd:3 (http)""#) != nil, "\(server.log)")
     }
 
     /// With MAX_CONNECTIONS=1 a second connection is not served until the first closes.

@@ -40,7 +40,7 @@ import Glibc
             return response != nil
         }, "\(frontEnd.log)")
         #expect(response?.status == 200 && response?.text.hasPrefix(#"{"return":5,"#) == true, "\(String(describing: response))\n\(frontEnd.log)\n\(launcher.log)")
-        #expect(frontEnd.waitForLog("on=fd:3 (http)") != nil, "\(frontEnd.log)")
+        #expect(frontEnd.waitForLog(#"on="fd:3 (http)""#) != nil, "\(frontEnd.log)")
         #expect(launcher.log.contains("inherited fd 3 (launcher)"), "\(launcher.log)")
         #expect(frontEnd.stop() == 0, "\(frontEnd.log)")
     }

@@ -1,6 +1,0 @@
-import OperationalLog
-import Testing
-
-@Suite struct OperationalLogPlaceholderTests {
-    @Test func moduleLinks() { _ = OperationalLog.self }
-}
