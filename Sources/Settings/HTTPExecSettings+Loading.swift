@@ -77,6 +77,7 @@ extension HTTPExecSettings {
         case .jobGroup: jobGroup = try reader.accountName()
         case .frontendUser: frontendUser = try reader.accountName()
         case .policy: policy = try reader.path()
+        case .auditFile: auditFile = try reader.path()
         }
         sources[key] = source
     }

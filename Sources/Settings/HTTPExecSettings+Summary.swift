@@ -39,6 +39,7 @@ extension HTTPExecSettings {
         case .jobGroup: jobGroup
         case .frontendUser: frontendUser
         case .policy: policy
+        case .auditFile: auditFile
         }
         guard let value, !value.isEmpty else { return "(not set)" }
         return displayText(value)

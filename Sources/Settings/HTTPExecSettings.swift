@@ -76,6 +76,9 @@ public struct HTTPExecSettings: Sendable, Equatable {
     /// `POLICY`: a complete launcher policy file for `serve` to use instead of generating one
     /// from `EXEC_ROOT`, `FOLLOW_LINKS` and `JOB_*`. Absolute and normalised.
     public internal(set) var policy: String?
+    /// `AUDIT_FILE`: the audit trail file of the launcher `serve` starts (its policy's
+    /// `audit.file`, docs/audit.md); none when unset.
+    public internal(set) var auditFile: String?
 
     // MARK: Provenance
 

@@ -23,6 +23,7 @@ public enum SettingKey: String, CaseIterable, Hashable, Sendable, CustomStringCo
     case jobUser = "JOB_USER"
     case jobGroup = "JOB_GROUP"
     case frontendUser = "FRONTEND_USER"
+    case auditFile = "AUDIT_FILE"
     case policy = "POLICY"
 
     /// The prefix of every settings environment variable.
@@ -56,5 +57,5 @@ public enum SettingKey: String, CaseIterable, Hashable, Sendable, CustomStringCo
 
     /// Settings that describe the jobs the generated launcher policy runs; with `POLICY` they
     /// belong in that policy file instead.
-    static let policyOwned: [SettingKey] = [.execRoot, .followLinks, .jobTimeout, .jobUser, .jobGroup]
+    static let policyOwned: [SettingKey] = [.execRoot, .followLinks, .jobTimeout, .jobUser, .jobGroup, .auditFile]
 }

@@ -49,6 +49,8 @@ public struct SettingsOverrides: Sendable, Equatable {
     public var frontendUser: String?
     /// `--policy`
     public var policy: String?
+    /// `--audit-file`
+    public var auditFile: String?
     /// The flag names this executable uses where they differ from ``SettingKey/flagName``
     /// (say `--user` for `FRONTEND_USER`), so that sources and errors name the real flag.
     public var flagNames: [SettingKey: String] = [:]
@@ -61,7 +63,8 @@ public struct SettingsOverrides: Sendable, Equatable {
         headerTimeout: String? = nil, bodyTimeout: String? = nil, idleTimeout: String? = nil,
         shutdownTimeout: String? = nil, jobTimeout: String? = nil,
         jobUser: String? = nil, jobGroup: String? = nil, frontendUser: String? = nil,
-        policy: String? = nil, metrics: Bool? = nil, metricsBind: [String]? = nil, metricsUnix: [String]? = nil
+        policy: String? = nil, metrics: Bool? = nil, metricsBind: [String]? = nil, metricsUnix: [String]? = nil,
+        auditFile: String? = nil
     ) {
         self.execRoot = execRoot
         self.followLinks = followLinks
@@ -80,6 +83,7 @@ public struct SettingsOverrides: Sendable, Equatable {
         self.jobGroup = jobGroup
         self.frontendUser = frontendUser
         self.policy = policy
+        self.auditFile = auditFile
         self.metrics = metrics
         self.metricsBind = metricsBind
         self.metricsUnix = metricsUnix
@@ -115,6 +119,7 @@ public struct SettingsOverrides: Sendable, Equatable {
         case .jobGroup: jobGroup.map(SettingInput.text)
         case .frontendUser: frontendUser.map(SettingInput.text)
         case .policy: policy.map(SettingInput.text)
+        case .auditFile: auditFile.map(SettingInput.text)
         }
     }
 }

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Logging
+import OperationalLog
 import Sandbox
 import Settings
 
@@ -40,6 +42,9 @@ struct Serve: ParsableCommand {
     @Option(help: "A launcher policy file to use instead of the generated one (POLICY).")
     var policy: String?
 
+    @Option(help: "The launcher's audit trail: an append-only file of hash-chained records (AUDIT_FILE; docs/audit.md).")
+    var auditFile: String?
+
     func run() throws {
         let settings: HTTPExecSettings
         do {
@@ -48,7 +53,7 @@ struct Serve: ParsableCommand {
                 overrides: SettingsOverrides(
                     execRoot: execRoot, followLinks: followLinks, loggingLevel: logLevel,
                     bind: bind.isEmpty ? nil : bind, unix: unix.isEmpty ? nil : unix,
-                    maxContentLength: maxContentLength, policy: policy),
+                    maxContentLength: maxContentLength, policy: policy, auditFile: auditFile),
                 currentDirectory: ProcessEnvironment.currentDirectory)
             try settings.validatedForServe()
             if settings.listenAddresses.isEmpty {
@@ -59,11 +64,13 @@ struct Serve: ParsableCommand {
         } catch {
             throw ValidationError("\(error)")
         }
+        // serve's own lines are notices or worse: shown whatever LOGGING_LEVEL says.
+        OperationalLog.bootstrap(level: min(settings.loggingLevel, .notice))
         let supervisor: ServeSupervisor
         do {
             supervisor = try ServeSupervisor(settings: settings)
         } catch {
-            ServeSupervisor.say("cannot start: \(error)")
+            ServeSupervisor.say("cannot start: \(error)", level: .error)
             throw ExitCode(1)
         }
         throw ExitCode(supervisor.run())

@@ -21,6 +21,8 @@ struct ServePolicy {
     var frontEndUID: UInt32
     var frontEndGID: UInt32
     var socketPath: String
+    /// `audit.file`, when the operator asked for an audit trail.
+    var auditFile: String? = nil
 
     /// The policy as TOML.
     var text: String {
@@ -51,6 +53,10 @@ struct ServePolicy {
             "on_output_overflow = \"truncate\"",
             "stdin_cap = \(quoted("\(max(1, stdinCapBytes))B"))",
             "open_files = 1024",
+            // RLIMIT_NPROC counts every process of the jobs' uid: without it jobs inherit the
+            // launcher's (root's: often above kernel.pid_max), and one fork bomb could take every
+            // pid on the host until its timeout.
+            "processes = 4096",
             "file_size = \"1GiB\"",
             "cpu_seconds = \(Int(jobTimeoutSeconds.rounded(.up)))",
             "address_space = \"4GiB\"",
@@ -68,6 +74,9 @@ struct ServePolicy {
             "group = \(quoted(String(frontEndGID)))",
             "mode = \"0660\"",
         ]
+        if let auditFile {
+            lines += ["", "[audit]", "file = \(quoted(auditFile))"]
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 

@@ -56,7 +56,8 @@ final class ServeSupervisor {
                 jobTimeoutSeconds: Double(settings.jobTimeout.components.seconds)
                     + Double(settings.jobTimeout.components.attoseconds) / 1e18,
                 stdinCapBytes: settings.maxContentLength,
-                frontEndUID: frontEnd.uid, frontEndGID: frontEnd.gid, socketPath: launcherSocket
+                frontEndUID: frontEnd.uid, frontEndGID: frontEnd.gid, socketPath: launcherSocket,
+                auditFile: settings.auditFile
             ).text
             policyPath = runtimeDirectory + "/policy.toml"
             try Self.write(Array(text.utf8), to: policyPath)
@@ -75,21 +76,23 @@ final class ServeSupervisor {
     /// Starts both processes and supervises them; returns the exit status for `serve`.
     func run() -> Int32 {
         if !isRoot {
-            Self.say("not started as root: jobs run as this user (uid \(getuid())), the same as the front-end, and so could reach the launcher socket; start as root for separate users")
+            Self.say("not started as root: jobs run as this user (uid \(getuid())), the same as the front-end, and so could reach the launcher socket; start as root for separate users", level: .warning)
         }
+        // Orphans of a launcher that dies abruptly come here, not to init (killed on the way out).
+        if !OrphanReaper.adopt() { Self.say("cannot become a child subreaper: \(String(cString: strerror(errno)))", level: .warning) }
         let executables = Self.siblingExecutables()
         var launcherArguments = [executables.launcher, "--policy", policyPath, "--socket", launcherSocket]
         // The launcher's start-up report of sandbox layers is at info: always shown.
         launcherArguments += ["--log-level", String(describing: min(settings.loggingLevel, .info))]
         launcherArguments += ["--exit-with-parent", String(getpid())]
         guard let launcher = ChildProcess.spawn(launcherArguments, notifySocket: notifySocketPath) else {
-            Self.say("cannot start \(executables.launcher): \(String(cString: strerror(errno)))")
+            Self.say("cannot start \(executables.launcher): \(String(cString: strerror(errno)))", level: .error)
             return 1
         }
         switch waitReady(launcher, others: []) {
         case .ready: break
         case .failed(let reason):
-            Self.say("the launcher did not start: \(reason)")
+            Self.say("the launcher did not start: \(reason)", level: .error)
             return 1
         case .signal:
             stop(launcher, name: "launcher")
@@ -105,7 +108,7 @@ final class ServeSupervisor {
         frontEndArguments += ["--max-content-length", String(settings.maxContentLength)]
         frontEndArguments += ["--exit-with-parent", String(getpid())]
         guard let server = ChildProcess.spawn(frontEndArguments, notifySocket: notifySocketPath) else {
-            Self.say("cannot start \(executables.server): \(String(cString: strerror(errno)))")
+            Self.say("cannot start \(executables.server): \(String(cString: strerror(errno)))", level: .error)
             stop(launcher, name: "launcher")
             return 1
         }
@@ -114,7 +117,7 @@ final class ServeSupervisor {
             let on = status.hasPrefix("serving on ") ? String(status.dropFirst("serving on ".count)) : status
             Self.say("serving on \(on) — exec root \(settings.execRoot ?? "(policy)"); launcher pid \(launcher.pid), front-end pid \(server.pid)")
         case .failed(let reason):
-            Self.say("the front-end did not start: \(reason)")
+            Self.say("the front-end did not start: \(reason)", level: .error)
             stop(launcher, name: "launcher")
             return 1
         case .signal:
@@ -136,7 +139,7 @@ final class ServeSupervisor {
             ]
             guard poll(&fds, nfds_t(fds.count), -1) >= 0 else {
                 if errno == EINTR { continue }
-                Self.say("poll: \(String(cString: strerror(errno)))")
+                Self.say("poll: \(String(cString: strerror(errno)))", level: .error)
                 return 1
             }
             if fds[0].revents != 0 {
@@ -147,12 +150,14 @@ final class ServeSupervisor {
                 return serverStatus == 0 && launcherStatus == 0 ? 0 : 1
             }
             if fds[1].revents != 0 {
-                Self.say("the launcher exited (\(launcher.reap())); stopping the front-end")
+                Self.say("the launcher exited (\(launcher.reap())); stopping the front-end", level: .error)
+                let orphans = OrphanReaper.killOrphans(except: [server.pid])
+                if orphans > 0 { Self.say("killed \(orphans) process(es) the launcher's jobs left behind", level: .warning) }
                 stop(server, name: "front-end")
                 return 1
             }
             if fds[2].revents != 0 {
-                Self.say("the front-end exited (\(server.reap())); stopping the launcher")
+                Self.say("the front-end exited (\(server.reap())); stopping the launcher", level: .error)
                 stop(launcher, name: "launcher")
                 return 1
             }
@@ -167,7 +172,7 @@ final class ServeSupervisor {
         var fd = pollfd(fd: child.pidfd, events: Int16(POLLIN), revents: 0)
         while poll(&fd, 1, grace) < 0 && errno == EINTR {}
         if fd.revents == 0 {
-            Self.say("the \(name) did not stop in time; killing it")
+            Self.say("the \(name) did not stop in time; killing it", level: .warning)
             kill(child.pid, SIGKILL)
         }
         let status = child.reap()
@@ -283,10 +288,9 @@ final class ServeSupervisor {
         return (directory + "/httpexec-launcher", directory + "/httpexec-server")
     }
 
-    /// One line on stderr, prefixed.
-    static func say(_ message: String) {
-        let line = "httpexec serve: \(message)\n"
-        line.utf8CString.withUnsafeBufferPointer { _ = Glibc.write(2, $0.baseAddress, $0.count - 1) }
+    /// One entry of serve's own log (`logger=httpexec-serve`); notices and above are always shown.
+    static func say(_ message: String, level: Logger.Level = .notice) {
+        Logger(label: "httpexec-serve").log(level: level, "\(message)")
     }
 }
 

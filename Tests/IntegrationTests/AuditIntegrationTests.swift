@@ -218,6 +218,26 @@ struct AuditIntegrationTests {
         #expect(status == 0, "\(output)")
     }
 
+    @Test func serveWritesTheTrailNamedByAuditFile() throws {
+        var template = Array("/tmp/httpexec-audit-serve-XXXXXX".utf8CString)
+        let directory = String(cString: try #require(mkdtemp(&template)))
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/trail.log"
+        let serve = try ServeFixture(arguments: ["--audit-file", path],
+                                     extraFiles: ["ok.sh": ("#!/bin/sh\nexit 0\n", 0o755)])
+        let response = try serve.request("POST", "/ok.sh", body: "{}", headers: [("X-Request-ID", "serve-audit-1")])
+        #expect(response.status == 200, "\(response)")
+        #expect(serve.stop() == 0)
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let events = text.split(separator: "\n").compactMap {
+            (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["event"] as? String
+        }
+        #expect(events == ["chain_start", "started", "finished"], "\(text)")
+        #expect(text.contains("\"request_id\":\"serve-audit-1\""))
+        let (status, output) = try runTool("httpexec", ["audit", "verify", path])
+        #expect(status == 0, "\(output)")
+    }
+
     @Test func aLauncherThatCannotOpenItsAuditFileDoesNotStart() throws {
         let launcher = try LauncherFixture(extraPolicy: """
             [audit]

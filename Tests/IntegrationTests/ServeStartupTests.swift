@@ -43,6 +43,45 @@ import Glibc
         #expect(waitFor(within: .seconds(20)) { kill(other, 0) != 0 })
     }
 
+    /// The launcher keeps a thread watching serve's pidfd for its whole life: PR_SET_PDEATHSIG
+    /// alone belongs to the thread that set it, and the launcher's (async) worker threads come
+    /// and go — a launcher whose setting thread had exited outlived a SIGKILLed serve as root.
+    /// (The front-end sets it on its main thread, which lives as long as the process.)
+    @Test func theLauncherWatchesServeFromAThreadOfItsOwn() throws {
+        let server = try ServeFixture()
+        for pid in [server.launcherPID] {
+            let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+            let names = tasks.compactMap { try? String(contentsOfFile: "/proc/\(pid)/task/\($0)/comm", encoding: .utf8) }
+            #expect(names.contains("parent-watch\n"), "pid \(pid) threads: \(names)")
+        }
+    }
+
+    /// A launcher killed with SIGKILL cannot stop its jobs' children (PR_SET_PDEATHSIG reaches only
+    /// a job's main process); they are reparented to `serve`, the subreaper, which kills them.
+    @Test(.enabled(if: runningAsRoot, "needs root: jobs run as nobody and write where nobody may"))
+    func orphansOfAKilledLauncherDoNotSurviveServe() throws {
+        var template = Array("/tmp/httpexec-orphans-XXXXXX".utf8CString)
+        let marks = String(cString: try #require(mkdtemp(&template)))
+        chmod(marks, 0o777)
+        defer { try? FileManager.default.removeItem(atPath: marks) }
+        let server = try ServeFixture(extraFiles: [
+            "spawner.sh": ("#!/bin/sh\nsleep 300 &\necho $! > \"$1/child\"\nexec sleep 300\n", 0o755),
+        ])
+        let client = try server.client()
+        let body = Array(#"{"args":["\#(marks)"]}"#.utf8)
+        try client.send(Array("POST /spawner.sh HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\n\r\n".utf8) + body)
+        #expect(waitFor(within: .seconds(20)) { FileManager.default.fileExists(atPath: marks + "/child") })
+        let text = (try? String(contentsOfFile: marks + "/child", encoding: .utf8)) ?? ""
+        let child = try #require(Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), "\(text)")
+        #expect(kill(child, 0) == 0, "the job's child is not running")
+
+        kill(server.launcherPID, SIGKILL)
+        #expect(server.waitForLog("the launcher exited (killed by signal 9)") != nil, "\(server.log)")
+        #expect(server.stop() == 1, "\(server.log)")
+        #expect(kill(child, 0) != 0, "the job's child \(child) outlived the launcher and serve")
+        #expect(server.log.contains("process(es) the launcher's jobs left behind"), "\(server.log)")
+    }
+
     /// `serve` killed with SIGKILL (no chance to clean up): its two processes stop by themselves.
     @Test func childrenDoNotOutliveAKilledServe() throws {
         let server = try ServeFixture()

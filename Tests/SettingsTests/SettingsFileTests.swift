@@ -153,6 +153,7 @@ struct SettingsFileTests {
             JOB_USER = "u"
             JOB_GROUP = "g"
             FRONTEND_USER = "1234"
+            AUDIT_FILE = "/var/log/httpexec/audit.log"
             """)
         #expect(s.execRoot == "/srv/work/exec")
         #expect(s.followLinks)
@@ -168,6 +169,7 @@ struct SettingsFileTests {
         #expect([s.headerTimeout, s.bodyTimeout, s.idleTimeout, s.shutdownTimeout, s.jobTimeout]
             == [.seconds(1), .seconds(2), .seconds(3), .seconds(4), .seconds(300)])
         #expect((s.jobUser, s.jobGroup, s.frontendUser) == ("u", "g", "1234"))
+        #expect(s.auditFile == "/var/log/httpexec/audit.log")
         for key in SettingKey.allCases where key != .policy {
             guard case .file(_, let line?) = s.source(of: key) else {
                 Issue.record("\(key) has no file line")
