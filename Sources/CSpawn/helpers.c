@@ -6,6 +6,9 @@
 #include <stddef.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -25,6 +28,55 @@
 int hx_memfd_create(const char *name, unsigned int flags) { return (int)syscall(SYS_memfd_create, name, flags); }
 
 int hx_pipe2(int fds[2], int flags) { return pipe2(fds, flags); }
+
+#define HX_REAPER_MAX_GROUPS 8192
+
+int hx_start_group_reaper(void) {
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0) return -1;
+    pid_t pid = fork();
+    if (pid < 0) { int saved = errno; close(fds[0]); close(fds[1]); errno = saved; return -1; }
+    if (pid == 0) {
+        /* Only async-signal-safe calls from here on. */
+        struct sigaction ignore = { .sa_handler = SIG_IGN };
+        sigaction(SIGINT, &ignore, NULL);
+        sigaction(SIGTERM, &ignore, NULL);
+        sigaction(SIGHUP, &ignore, NULL);
+        sigaction(SIGPIPE, &ignore, NULL);
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        prctl(PR_SET_NAME, "httpexec-reaper", 0, 0, 0);
+        int input = fds[0];
+        /* Keep stdio (the launcher's log) and the pipe; close everything else. */
+        if (input != 3) { dup2(input, 3); input = 3; }
+        syscall(436 /* close_range */, 4u, ~0u, 0u);
+        static int groups[HX_REAPER_MAX_GROUPS];
+        int count = 0;
+        int value = 0;
+        size_t have = 0;
+        for (;;) {
+            ssize_t n = read(input, (char *)&value + have, sizeof(value) - have);
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) break;
+            have += (size_t)n;
+            if (have < sizeof(value)) continue;
+            have = 0;
+            if (value > 0) {
+                if (count < HX_REAPER_MAX_GROUPS) groups[count++] = value;
+            } else if (value < 0) {
+                for (int i = 0; i < count; i++) {
+                    if (groups[i] == -value) { groups[i] = groups[--count]; break; }
+                }
+            }
+        }
+        /* The launcher is gone: nothing of its jobs may outlive it. */
+        for (int i = 0; i < count; i++) kill(-groups[i], SIGKILL);
+        _exit(0);
+    }
+    close(fds[0]);
+    return fds[1];
+}
 
 int hx_send_sealed_memfd(const char *path, const void *data, size_t length) {
     struct sockaddr_un address = { .sun_family = AF_UNIX };
@@ -76,9 +128,39 @@ int hx_set_thread_name(const char *name) { return prctl(PR_SET_NAME, name, 0, 0,
 
 int hx_set_dumpable(int value) { return prctl(PR_SET_DUMPABLE, value, 0, 0, 0); }
 
+/* Waits for the parent's pidfd to become readable (it exited), then SIGTERMs this process. */
+static void *hx_parent_watch(void *argument) {
+    int pidfd = (int)(intptr_t)argument;
+    prctl(PR_SET_NAME, "parent-watch", 0, 0, 0);
+    struct pollfd entry = { .fd = pidfd, .events = POLLIN };
+    while (poll(&entry, 1, -1) < 0 && errno == EINTR) {}
+    kill(getpid(), SIGTERM);
+    return NULL;
+}
+
 int hx_exit_with_parent(int parent) {
+    /* PR_SET_PDEATHSIG belongs to the calling thread and is lost when that thread exits (an async
+       main's worker threads come and go; its main thread parks in dispatch_main). A watcher thread
+       on the parent's pidfd holds the promise for the whole process; the prctl stays as a second
+       line for callers on a thread that lives as long as the process. */
     if (prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0) != 0) return -1;
-    return getppid() == parent ? 0 : 1;
+    int pidfd = (int)syscall(434 /* pidfd_open */, parent, 0);
+    if (pidfd < 0) return errno == ESRCH ? 1 : -1;
+    fcntl(pidfd, F_SETFD, FD_CLOEXEC);
+    if (getppid() != parent) { close(pidfd); return 1; }
+    pthread_attr_t attributes;
+    pthread_attr_init(&attributes);
+    pthread_attr_setdetachstate(&attributes, PTHREAD_CREATE_DETACHED);
+    pthread_attr_setstacksize(&attributes, 64 * 1024);
+    sigset_t all, previous;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &previous); /* the watcher takes no signals */
+    pthread_t thread;
+    int failed = pthread_create(&thread, &attributes, hx_parent_watch, (void *)(intptr_t)pidfd);
+    pthread_sigmask(SIG_SETMASK, &previous, NULL);
+    pthread_attr_destroy(&attributes);
+    if (failed) { close(pidfd); errno = failed; return -1; }
+    return 0;
 }
 
 int hx_set_child_subreaper(void) { return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); }

@@ -222,7 +222,7 @@ final class LauncherConnectionHandler: ChannelInboundHandler {
         // `accepted` goes out when the child has exec'd (jobStarted): a spawn failure is then a
         // typed rejection naming the failed step instead of a job that "ran" and returned 127.
         let bridge = JobBridge(handler: NIOLoopBound(self, eventLoop: context.eventLoop), eventLoop: context.eventLoop,
-                               gate: service.gate, command: key, uidPool: service.uidPool, uid: jobUID)
+                               gate: service.gate, command: key, uidPool: service.uidPool, uid: jobUID, reaper: service.reaper)
         pendingStart = start
         service.counters.jobStarted()
         job = service.engine.start(prepared, observer: bridge)
@@ -333,9 +333,11 @@ final class JobBridge: JobObserver {
     private let command: String
     private let uidPool: UIDPool?
     private let uid: UInt32?
+    private let reaper: GroupReaper?
 
     init(handler: NIOLoopBound<LauncherConnectionHandler>, eventLoop: any EventLoop, gate: ConcurrencyGate, command: String,
-         uidPool: UIDPool?, uid: UInt32?) {
+         uidPool: UIDPool?, uid: UInt32?, reaper: GroupReaper?) {
+        self.reaper = reaper
         self.handler = handler
         self.eventLoop = eventLoop
         self.gate = gate
@@ -345,6 +347,7 @@ final class JobBridge: JobObserver {
     }
 
     func jobStarted(pid: Int32) {
+        reaper?.register(pid)
         let handler = handler
         eventLoop.execute { handler.value.jobStarted(pid: pid) }
     }
@@ -357,6 +360,7 @@ final class JobBridge: JobObserver {
 
     func jobFinished(_ outcome: Result<JobResult, SandboxError>) {
         // The job's whole process group is dead (finish kills it) before its uid goes back.
+        if case .success(let result) = outcome { reaper?.unregister(result.pid) }
         gate.release(command)
         if let uid { uidPool?.release(uid) }
         let handler = handler

@@ -29,6 +29,8 @@ public final class LauncherService: Sendable {
     let counters = LauncherCounters()
     /// Where every decision is recorded.
     let audit: LauncherAudit
+    /// Kills running jobs' process groups if the launcher dies abruptly.
+    let reaper: GroupReaper?
     let group: MultiThreadedEventLoopGroup
     private let state = Mutex(State())
 
@@ -107,6 +109,12 @@ public final class LauncherService: Sendable {
             identity: identity, defaultFilter: defaultFilter, commandFilters: commandFilters)
         gate = ConcurrencyGate(maxJobs: policy.concurrency.maxJobs)
         engine = try SpawnEngine(options: .init(becomeSubreaper: true))
+        reaper = GroupReaper.start()
+        if reaper != nil {
+            logger.info("layer job trees: killed with their process group if the launcher dies (group reaper)")
+        } else {
+            logger.warning("layer job trees: no group reaper (\(String(cString: strerror(errno)))): a job's children may outlive a launcher killed with SIGKILL unless its cgroup is killed")
+        }
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         if let range = policy.runAs.uidRange {
             logger.info("jobs run as a uid of their own from \(range.lowerBound)-\(range.upperBound)")

@@ -136,6 +136,16 @@ int hx_kernel_nr_open(void);
 /// memfd passed with SCM_RIGHTS in an otherwise empty datagram: the form journald accepts for
 /// entries too large for one datagram. Returns 0, or -1 with errno.
 int hx_send_sealed_memfd(const char *path, const void *data, size_t length);
+
+/// Forks the launcher's group reaper: a small process that keeps the process-group ids of running
+/// jobs, read as native-endian int32 from a pipe (positive: a job started, negative: it ended),
+/// and SIGKILLs every group still registered when the pipe reports end-of-file — that is, when the
+/// launcher died, however abruptly. Jobs cannot leave their group (setsid/setpgid are denied by
+/// the seccomp profile), so a job's children die with it even without a supervising cgroup.
+/// The child ignores SIGINT/SIGTERM/SIGHUP (it ends with the launcher), keeps no other fd, and
+/// runs only async-signal-safe code (it is forked from a multithreaded process).
+/// Returns the pipe's close-on-exec write end, or -1 with errno.
+int hx_start_group_reaper(void);
 /// Blocks `signals` in the calling thread and returns a close-on-exec signalfd that reports them
 /// (the supervisor in `httpexec serve` polls it together with its children's pidfds).
 int hx_block_signals_fd(const int *signals, int count);
