@@ -79,6 +79,9 @@ public final class HTTPServer: Service, Sendable {
             self.beginShutdown(servers: servers.map(\.channel))
         }
         await connections.waitUntilEmpty()
+        // A closed connection's handler task may still be finishing its last request; it must be
+        // done before the caller shuts the event loops down under it.
+        await connections.waitForHandlers()
         for listener in listeners {
             if let path = listener.createdPath { _ = path.withCString { unlink($0) } }
         }
@@ -145,8 +148,12 @@ public final class HTTPServer: Service, Sendable {
             // Serve the connection from a task started right here, not from the listener's stream:
             // a connection accepted while the listener closes at shutdown would otherwise be set up
             // but never handed over, and its un-finished async channel aborts the process.
-            return http.setup(channel: child, logger: logger).map { connection -> Void in
-                Task { await http.handle(value: connection, logger: logger) }
+            return http.setup(channel: child, logger: logger).map { [connections] connection -> Void in
+                connections.handlerStarted()
+                Task {
+                    await http.handle(value: connection, logger: logger)
+                    connections.handlerEnded()
+                }
                 return ()
             }
         }
@@ -157,10 +164,37 @@ public final class HTTPServer: Service, Sendable {
 
 /// The open HTTP connections, so shutdown can quiesce them and close the ones past the deadline,
 /// and requests can learn that their client went away (`ConnectionWatch`).
-private final class OpenConnections: Sendable {
+final class OpenConnections: Sendable {
     private let channels = Mutex<[ObjectIdentifier: (channel: any Channel, watch: ConnectionWatch)]>([:])
 
     private let emptyWaiters = Mutex<[CheckedContinuation<Void, Never>]>([])
+
+    /// Connection handler tasks still running, and who waits for them to end.
+    private let handlers = Mutex<(running: Int, waiters: [CheckedContinuation<Void, Never>])>((0, []))
+
+    func handlerStarted() { handlers.withLock { $0.running += 1 } }
+
+    func handlerEnded() {
+        let waiters = handlers.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.running -= 1
+            guard state.running == 0 else { return [] }
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Returns once every connection handler task has ended.
+    func waitForHandlers() async {
+        await withCheckedContinuation { continuation in
+            let done = handlers.withLock { state in
+                if state.running == 0 { return true }
+                state.waiters.append(continuation)
+                return false
+            }
+            if done { continuation.resume() }
+        }
+    }
 
     /// Tracks `channel` until it closes.
     func insert(_ channel: any Channel) {
@@ -197,9 +231,15 @@ private final class OpenConnections: Sendable {
         for waiter in waiters { waiter.resume() }
     }
 
-    /// The watch of an open connection (nil once it closed).
-    func watch(for channel: any Channel) -> ConnectionWatch? {
-        channels.withLock { $0[ObjectIdentifier(channel)]?.watch }
+    /// The watch of `channel`. Every accepted connection is inserted before it reads a byte, so
+    /// one that is not here has closed already (a client that sent its request and left at once):
+    /// its watch has fired, and a job started for the request is cancelled right away instead of
+    /// running with nobody to stop it (found by `make soak`).
+    func watch(for channel: any Channel) -> ConnectionWatch {
+        if let watch = channels.withLock({ $0[ObjectIdentifier(channel)]?.watch }) { return watch }
+        let closed = ConnectionWatch()
+        closed.fire()
+        return closed
     }
 
     var all: [any Channel] { channels.withLock { $0.values.map(\.channel) } }

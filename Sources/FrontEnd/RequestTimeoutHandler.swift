@@ -1,3 +1,4 @@
+import HTTPTypes
 import HummingbirdCore
 import NIOCore
 import NIOHTTPTypes
@@ -8,7 +9,10 @@ import NIOHTTPTypes
 /// that trickles bytes gains nothing):
 /// - **header**: a new connection must deliver a complete request head within `header`;
 /// - **body**: once the head is in, the whole body must arrive within `body`;
-/// - **idle**: after a response, the next request head must arrive within `idle` (keep-alive).
+/// - **idle**: after a response, the next request head must arrive within `idle` (keep-alive);
+///   after a response that closes the connection (`Connection: close`, e.g. the parser's 400),
+///   only `header` is left for the client to go: a half-closed connection whose client never
+///   answers with its FIN must not hold a connection slot for the whole idle time.
 /// While a request is being answered (a command may run for minutes) no deadline applies: the
 /// launcher's job timeout bounds that.
 final class RequestTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler {
@@ -28,6 +32,8 @@ final class RequestTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler
     private var timer: Scheduled<Void>?
     /// Requests whose head arrived and whose response has not ended (more than one when pipelined).
     private var open = 0
+    /// The response being written says `Connection: close`.
+    private var closing = false
 
     init(limits: Limits) {
         self.limits = limits
@@ -65,9 +71,18 @@ final class RequestTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .end = unwrapOutboundIn(data) {
+        switch unwrapOutboundIn(data) {
+        case .head(let head):
+            if let value = head.headerFields[.connection], value.lowercased().contains("close") { closing = true }
+        case .body:
+            break
+        case .end:
             open = max(0, open - 1)
-            if open == 0 { arm(limits.idle, context: context) }
+            if closing {
+                arm(limits.header, context: context)
+            } else if open == 0 {
+                arm(limits.idle, context: context)
+            }
         }
         context.write(data, promise: promise)
     }

@@ -1,4 +1,6 @@
 @testable import FrontEnd
+import NIOCore
+import NIOEmbedded
 import Synchronization
 import Testing
 
@@ -26,6 +28,31 @@ struct ConnectionWatchTests {
         watch.fire()
         let late = Counter()
         watch.onClose { late.bump() }
+        #expect(late.count == 1)
+    }
+
+    /// A request whose client left before the responder ran (found by `make soak`): its channel
+    /// is no longer registered, and its job must be cancelled at once, not run unwatched.
+    @Test func aConnectionGoneBeforeItsRequestRanGetsAFiredWatch() {
+        let connections = OpenConnections()
+        let channel = EmbeddedChannel()
+        let cancelled = Counter()
+        connections.watch(for: channel).onClose { cancelled.bump() }
+        #expect(cancelled.count == 1)
+    }
+
+    @Test func aRegisteredConnectionFiresWhenItCloses() throws {
+        let connections = OpenConnections()
+        let channel = EmbeddedChannel()
+        connections.insert(channel)
+        let cancelled = Counter()
+        connections.watch(for: channel).onClose { cancelled.bump() }
+        #expect(cancelled.count == 0)
+        _ = try channel.finish()
+        #expect(cancelled.count == 1)
+        // Once it closed, a late request on it gets a fired watch as well.
+        let late = Counter()
+        connections.watch(for: channel).onClose { late.bump() }
         #expect(late.count == 1)
     }
 }
