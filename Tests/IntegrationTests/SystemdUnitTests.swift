@@ -66,6 +66,9 @@ struct SystemdUnitTests {
         for name in ["httpexec-server", "httpexec-launcher"] {
             #expect(fm.createFile(atPath: bin + "/" + name, contents: Data("#!/bin/sh\n".utf8), attributes: [.posixPermissions: 0o755]))
         }
+        // ExecReload= of the launcher (SIGHUP reopens the audit file).
+        try fm.createDirectory(atPath: root + "/bin", withIntermediateDirectories: true)
+        #expect(fm.createFile(atPath: root + "/bin/kill", contents: Data("#!/bin/sh\n".utf8), attributes: [.posixPermissions: 0o755]))
         for unit in Self.units { try fm.copyItem(atPath: Self.directory + "/" + unit, toPath: units + "/" + unit) }
         let (status, output) = try runProgram(Self.analyze, ["verify", "--root=" + root] + Self.units.map { units + "/" + $0 })
         #expect(status == 0, "\(output)")
