@@ -17,6 +17,12 @@ import Glibc
         #expect(status == 0, "\(output)")
     }
 
+    /// The checker's own tests (its regex rule, the encoding patterns against Python's decoders).
+    @Test func checkerSelfTestsPass() throws {
+        let (status, output) = try runPython(["-m", "unittest", "-q", repositoryRoot + "/Tests/openapi/test_check_responses.py"])
+        #expect(status == 0, "\(output)")
+    }
+
     @Test func responsesOfEveryStatusMatchTheSpec() throws {
         let launcher = try LauncherFixture.forFrontEnd(extraPolicy: "")
         try "#!/bin/sh\nprintf '\\377\\376'\n".write(toFile: launcher.root + "/binary", atomically: false, encoding: .utf8)
@@ -42,6 +48,12 @@ import Glibc
         #expect(try send("/binary", #"{"stdout":{"capture":true,"encode":"base64"},"stderr":{"capture":true,"encode":"base85"}}"#).status == 200)
         #expect(try send("/probe", #"{"args":["sleep"],"timeout":0.2}"#).text.contains(#""timed_out":true"#))
         #expect(try send("/probe", method: "OPTIONS").status == 200)
+        // The probe and metrics endpoints (GET only on these three paths).
+        #expect(try send("/healthz", method: "GET").status == 200)
+        #expect(try send("/readyz", method: "GET").status == 200)
+        #expect(try send("/metrics", method: "GET").status == 200)
+        #expect(try send("/healthz", method: "OPTIONS").status == 200)
+        #expect(try send("/healthz", method: "PUT").status == 405)
         // Client errors.
         #expect(try send("/probe", "{").status == 400)
         #expect(try send("/probe", #"{"args":"x"}"#).status == 400)
@@ -69,6 +81,7 @@ import Glibc
         // 503: no launcher.
         #expect(launcher.stop() == 0)
         #expect(try send("/probe", #"{"args":["exit","0"]}"#).status == 503)
+        #expect(try send("/readyz", method: "GET").status == 503)
 
         let file = launcher.directory + "/samples.jsonl"
         let lines = try samples.map { String(decoding: try JSONSerialization.data(withJSONObject: $0), as: UTF8.self) }

@@ -48,7 +48,9 @@ final class ServeFixture: @unchecked Sendable {
         }
 
         let p = Process()
-        let serveArguments = ["serve", "--exec-root", root, "--bind", "127.0.0.1:0", "--log-level", "info"] + arguments
+        // A policy file names its own exec root; serve refuses EXEC_ROOT beside POLICY.
+        let rootArguments = arguments.contains("--policy") ? [] : ["--exec-root", root]
+        let serveArguments = ["serve"] + rootArguments + ["--bind", "127.0.0.1:0", "--log-level", "info"] + arguments
         if wrapper.isEmpty {
             p.executableURL = URL(fileURLWithPath: buildDirectory + "/httpexec")
             p.arguments = serveArguments

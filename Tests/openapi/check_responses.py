@@ -24,10 +24,11 @@ Needs: jsonschema (>= 4.18, for `referencing`), PyYAML, openapi-spec-validator (
 import json
 import re
 import sys
+from functools import lru_cache
 from urllib.parse import quote
 
 import yaml
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, ValidationError, validators
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
@@ -40,6 +41,41 @@ UNSUPPORTED_METHODS_KEY = "x-method-not-allowed"
 
 class Failure(Exception):
     """One sample does not match the spec."""
+
+
+@lru_cache(maxsize=None)
+def ecma_regex(pattern):
+    r"""`pattern` (ECMA-262, as JSON Schema reads it) compiled for Python's `re`.
+
+    Without the multiline flag an ECMA `$` matches only at the very end, but Python's also
+    matches before a final newline, so `^[a-z]*$` would admit "abc\n". Each `$` outside a
+    character class becomes `\Z`.
+    """
+    out, i, in_class = [], 0, False
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            out.append(pattern[i:i + 2])
+            i += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "$":
+            char = r"\Z"
+        out.append(char)
+        i += 1
+    return re.compile("".join(out))
+
+
+def _ecma_pattern(validator, pattern, instance, schema):
+    if validator.is_type(instance, "string") and not ecma_regex(pattern).search(instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+# JSON Schema 2020-12 with ECMA-262 semantics for `pattern` (and so for `propertyNames`).
+SchemaValidator = validators.extend(Draft202012Validator, {"pattern": _ecma_pattern})
 
 
 def load_spec(path):
@@ -132,7 +168,7 @@ class Spec:
         """A 2020-12 validator for the schema at `pointer` in the document."""
         if pointer not in self._validators:
             schema = {"$ref": f"{SPEC_URI}#{pointer}"}
-            self._validators[pointer] = Draft202012Validator(schema, registry=self.registry)
+            self._validators[pointer] = SchemaValidator(schema, registry=self.registry)
         return self._validators[pointer]
 
     def schema_errors(self, pointer, instance):

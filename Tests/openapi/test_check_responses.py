@@ -203,6 +203,42 @@ class SpecContentTests(unittest.TestCase):
         for value in bad:
             self.assertNotEqual(self.spec.schema_errors(pointer, value), [], value)
 
+    def test_stdin_patterns_accept_exactly_what_the_decoders_accept(self):
+        # The server decodes Ascii85 as Python's a85decode does, and base64 as binascii's strict
+        # mode does but also wants a length that is a multiple of 4 (Python ignores a stray
+        # `=` after the padding). The spec's stdin patterns must draw the same line, or
+        # schemathesis sends "valid" content that gets 400 (or invalid content that runs).
+        import base64
+        import binascii
+        import random
+
+        def accepted(decode, content):
+            try:
+                decode(content)
+                return True
+            except (ValueError, binascii.Error):
+                return False
+
+        decoders = {
+            "base64": lambda text: binascii.a2b_base64(text, strict_mode=True) if len(text) % 4 == 0 else int("x"),
+            "base85": base64.a85decode,
+        }
+        alphabets = {"base64": "AZaz09+/=\n -_~", "base85": "!\"su8W-,V7rtz \t\n\v\f\rvy~"}
+        pointer = "/components/schemas/ExecRequest"
+        rng = random.Random(85)
+        for encode, decode in decoders.items():
+            samples = ["".join(rng.choice(alphabets[encode]) for _ in range(rng.randint(0, 12))) for _ in range(3000)]
+            raw = [bytes(rng.getrandbits(8) for _ in range(rng.randint(0, 20))) for _ in range(300)]
+            samples += [(base64.b64encode if encode == "base64" else base64.a85encode)(b).decode() for b in raw]
+            valid = 0
+            for content in samples:
+                body = {"stdin": {"content": content, "encode": encode}}
+                in_spec = self.spec.schema_errors(pointer, body) == []
+                self.assertEqual(in_spec, accepted(decode, content), f"{encode} {content!r}")
+                valid += in_spec
+            self.assertGreater(valid, 300, encode)  # both sides of the line were tried
+            self.assertLess(valid, len(samples), encode)
+
 
 class CheckResponsesTests(unittest.TestCase):
     def assertFails(self, item, *fragments):
