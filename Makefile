@@ -2,7 +2,7 @@
 SWIFT ?= swift
 APT_PACKAGES = libseccomp-dev pkg-config
 
-.PHONY: all deps python-deps build run test compat bench bench-peers check-profiles clean
+.PHONY: all deps python-deps build run test compat conformance bench bench-peers check-profiles soak fuzz fuzz-smoke clean
 
 all: build
 
@@ -26,6 +26,9 @@ python-deps:
 		echo "make: installing $(PYTHON_PACKAGES)"; \
 		python3 -m pip install -q $(PYTHON_PACKAGES) 2>/dev/null || python3 -m pip install -q --break-system-packages $(PYTHON_PACKAGES); \
 	fi
+	@# schemathesis, pinned with its dependencies, in its own venv (.build/schemathesis-venv): it
+	@# needs newer versions of packages the system Python also holds.
+	@python3 Tests/openapi/run_schemathesis.py --install-only
 
 build: deps
 	$(SWIFT) build
@@ -42,6 +45,14 @@ test: deps python-deps
 compat: build python-deps
 	python3 Tests/compat/side_by_side.py
 
+# OpenAPI conformance at length: schemathesis's default checks against `httpexec serve` on the
+# demo exec root (a free port), many more examples than the bounded run in `make test`, a fresh
+# seed each time (printed; rerun with CONFORMANCE_SEED=N). Stops the server when done.
+CONFORMANCE_EXAMPLES ?= 300
+CONFORMANCE_SEED ?= random
+conformance: build python-deps
+	python3 Tests/openapi/run_schemathesis.py --serve .build/debug --max-examples $(CONFORMANCE_EXAMPLES) --seed $(CONFORMANCE_SEED)
+
 # Benchmarks are not tests: they print figures and never fail on them (docs/benchmarks.md).
 # bench: ours under wrk beside raw posix_spawn, RSS, cold start. bench-peers: ours beside
 # httpexec 1.0.4 and webhook. Both install what they need (wrk, webhook, the pip packages).
@@ -50,6 +61,27 @@ bench: deps
 
 bench-peers: deps
 	./Benchmarks/bench-peers.sh
+
+# Soak (docs/soak.md): the release `httpexec serve` with its audit file on under SOAK_REQUESTS
+# (default 100000) mixed requests at SOAK_CONCURRENCY (default 32); fails on an unexpected answer,
+# fds or RSS not back near their start, a zombie or leftover job, or an audit trail that does not
+# hold exactly one terminal record per request that reached the launcher (or does not verify).
+soak: deps
+	./Benchmarks/soak/soak.sh
+
+# Fuzzing (docs/fuzzing.md): libFuzzer targets for the launcher frame decoders, the request
+# decoder and the stream codecs, built with the toolchain's own swiftc into .build-fuzz/ (no
+# package to install). Seeds are copied to a scratch corpus; Fuzz/ is never written.
+# fuzz: each target for FUZZ_SECONDS, printing execs, coverage and libFuzzer's final stats.
+# fuzz-smoke: each target for 20 s from its seeds; fails on any crash or broken property.
+FUZZ_SECONDS ?= 300
+fuzz:
+	Fuzz/build.sh
+	Fuzz/run.sh $(FUZZ_SECONDS)
+
+fuzz-smoke:
+	Fuzz/build.sh
+	Fuzz/run.sh --smoke 20
 
 check-profiles: build
 	.build/debug/httpexec check-seccomp policy/seccomp/*.json
