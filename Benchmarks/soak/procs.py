@@ -95,8 +95,13 @@ def real_uid(pid: int) -> int:
     raise ValueError("no Uid line")
 
 
+# The launcher's one permanent child: the group reaper, which kills running jobs' process groups
+# if the launcher dies (docs/sandbox.md). Not a job, not a leftover.
+REAPER = "httpexec-reaper"
+
+
 def children(pid: int, procs: list) -> list:
-    return [p for p in procs if p.ppid == pid]
+    return [p for p in procs if p.ppid == pid and not (p.name == REAPER and p.state != "Z")]
 
 
 def leftovers(launcher: int, job_uid: int) -> tuple:

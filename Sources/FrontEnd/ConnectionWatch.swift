@@ -12,9 +12,17 @@ public final class ConnectionWatch: Sendable {
     }
 
     private let state = Mutex(State())
+    /// The client's address as it was when the connection was accepted (`127.0.0.1:51234`,
+    /// `[::1]:51234`, `unix`; "" when unknown): still known after the connection closed.
+    public let clientAddress: String
 
     /// A watch for an open connection.
-    public init() {}
+    public init(clientAddress: String = "") {
+        self.clientAddress = clientAddress
+    }
+
+    /// Whether the connection has closed.
+    var isClosed: Bool { state.withLock { $0.closed } }
 
     /// Runs `action` when the connection closes — at once if it already has. Replaces the action
     /// of a previous request.

@@ -31,7 +31,9 @@ public struct ExecHandler: Sendable {
             metrics?.requestRejected(code: error.code.rawValue)
             throw error
         }
-        let client = context.channel.remoteAddress.map(Self.describe) ?? ""
+        // Nobody is left to answer: run nothing (a job started now would only be cancelled).
+        if context.connection?.isClosed == true { throw CancellationError() }
+        let client = context.connection?.clientAddress ?? context.channel.remoteAddress.map(Self.describe) ?? ""
         context.logger.info("exec", metadata: ["command": .string(Self.loggable(exec.command)), "client": .string(client)])
         let outcome = try await launcher.run(
             exec.startJob(requestID: context.requestID, clientAddress: client),
