@@ -13,7 +13,8 @@ public final class ConnectionWatch: Sendable {
 
     private let state = Mutex(State())
     /// The client's address as it was when the connection was accepted (`127.0.0.1:51234`,
-    /// `[::1]:51234`, `unix`; "" when unknown): still known after the connection closed.
+    /// `[::1]:51234`, `unix`; `unknown` when the client reset the connection before it was
+    /// accepted): still known after the connection closed.
     public let clientAddress: String
 
     /// A watch for an open connection.

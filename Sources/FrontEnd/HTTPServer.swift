@@ -199,7 +199,8 @@ final class OpenConnections: Sendable {
     /// Tracks `channel` until it closes.
     func insert(_ channel: any Channel) {
         let id = ObjectIdentifier(channel)
-        let watch = ConnectionWatch(clientAddress: channel.remoteAddress.map(ExecHandler.describe) ?? "")
+        // No address: the client reset the connection before it was accepted (getpeername fails).
+        let watch = ConnectionWatch(clientAddress: channel.remoteAddress.map(ExecHandler.describe) ?? "unknown")
         channels.withLock { $0[id] = (channel, watch) }
         channel.closeFuture.whenComplete { [self] _ in
             let empty = channels.withLock { channels in
