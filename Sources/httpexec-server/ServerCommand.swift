@@ -98,6 +98,12 @@ struct Serve: ParsableCommand {
         OperationalLog.bootstrap(level: min(settings.loggingLevel, .notice))
         let logger = Logger(label: "httpexec-server")
         for line in settings.summaryLines { logger.debug("setting \(line)") }
+        // From here on failures go through the log handler too (one escaped line, the format the
+        // journal or a log shipper expects); the handler writes synchronously, so exit is safe.
+        func fatal(_ message: String, code: Int32) -> Never {
+            logger.critical("\(message)")
+            Glibc.exit(code)
+        }
 
         // Every listener now: once confined, this process may not create a non-Unix socket.
         var listeners = inherited.map { ListeningSocket(inheritedFD: $0.fd, name: $0.name) }
@@ -106,7 +112,7 @@ struct Serve: ParsableCommand {
             for address in settings.listenAddresses { listeners.append(try Self.bind(address)) }
             for address in settings.metricsListenAddresses { metricsListeners.append(try Self.bind(address)) }
         } catch {
-            fail("httpexec-server: \(error)", code: 1)
+            fatal("\(error)", code: 1)
         }
 
         do {
@@ -119,12 +125,12 @@ struct Serve: ParsableCommand {
             }
             // After the drop (a credential change clears the parent-death signal).
             if let parent = exitWithParent, hx_fe_exit_with_parent(parent) != 0 {
-                fail("httpexec-server: the supervising process \(parent) is gone", code: 1)
+                fatal("the supervising process \(parent) is gone", code: 1)
             }
             let report = try SelfConfinement.apply()
             for line in report.lines { logger.notice("confinement: \(line)") }
         } catch {
-            fail("httpexec-server: cannot confine itself, refusing to serve: \(error)", code: 1)
+            fatal("cannot confine itself, refusing to serve: \(error)", code: 1)
         }
 
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
