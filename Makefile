@@ -38,8 +38,11 @@ build: deps
 run: build
 	HTTPEXEC_CONFIG_PATH=examples/httpexec.toml .build/debug/httpexec serve
 
+# The Swift tests, then a short fuzzing smoke run (each libFuzzer target 20 s from its seeds and
+# regressions; fails on any crash or broken property).
 test: deps python-deps
 	$(SWIFT) test
+	$(MAKE) fuzz-smoke
 
 # Only the side-by-side comparison with httpexec 1.0.4 (also part of `make test`).
 compat: build python-deps

@@ -19,14 +19,18 @@ public enum CommandPath {
     /// - Throws: `APIError.notFound` for the paths listed on the type.
     public static func normalise(_ decodedPath: String) throws(APIError) -> String {
         if decodedPath.unicodeScalars.contains(where: \.isControlCharacter) { throw .notFound }
-        var components: [Substring] = []
-        for component in decodedPath.split(separator: "/", omittingEmptySubsequences: true) where component != "." {
-            if component == ".." { throw .notFound }
-            components.append(component)
+        // Split the UTF-8 bytes as the kernel does, not Characters: a combining mark after `/`
+        // forms one Character with it, so `/\u{301}` stayed absolute and `a/../\u{301}b` hid a
+        // `..` from a Character split (found by Fuzz/ fuzz-request).
+        let slash = UInt8(ascii: "/")
+        var command: [UInt8] = []
+        for component in decodedPath.utf8.split(separator: slash) where !component.elementsEqual([UInt8(ascii: ".")]) {
+            if component.elementsEqual([UInt8(ascii: "."), UInt8(ascii: ".")]) { throw .notFound }
+            if !command.isEmpty { command.append(slash) }
+            command.append(contentsOf: component)
         }
-        let command = components.joined(separator: "/")
-        guard !command.isEmpty, command.utf8.count <= ProtocolLimits.maxCommandBytes else { throw .notFound }
-        return command
+        guard !command.isEmpty, command.count <= ProtocolLimits.maxCommandBytes else { throw .notFound }
+        return String(decoding: command, as: UTF8.self)
     }
 
     /// Percent-decodes the path of a raw request target (`/a%20b?x=1` → `/a b`) the way the
