@@ -61,7 +61,9 @@ struct JobAdmission: Sendable {
         }
         // Overrides follow the file, not the spelling: `alias -> sh` or `bin/sh` reaching the
         // same inode as an overridden `sh` gets `sh`'s settings.
-        let override = policy.commands.first { $0.path == request.command }
+        // Byte equality: String `==` makes the composed and decomposed spellings of `é` equal,
+        // but they are different files.
+        let override = policy.commands.first { $0.path.utf8.elementsEqual(request.command.utf8) }
             ?? policy.commands.first { execRoot.fileIdentity(of: $0.path) == executable.identity }
         let command = override?.path ?? request.command
 

@@ -57,9 +57,14 @@ public enum PolicyNameRules {
     public static func commandPathProblem(_ path: String) -> String? {
         if path.isEmpty { return "command paths must not be empty" }
         if path.utf8.contains(0) { return "command paths must not contain NUL" }
-        if path.hasPrefix("/") { return "\"\(path)\": command paths are relative to exec_root and must not start with '/'" }
-        for component in path.split(separator: "/", omittingEmptySubsequences: false)
-        where component.isEmpty || component == "." || component == ".." {
+        // Bytes, as the kernel reads the path: on Characters a combining mark right after '/'
+        // forms one Character with it, which hid a leading '/' or a '..' component (found by
+        // fuzzing the front-end's copy of this rule).
+        let slash = UInt8(ascii: "/"), dot = UInt8(ascii: ".")
+        let bytes = Array(path.utf8)
+        if bytes.first == slash { return "\"\(path)\": command paths are relative to exec_root and must not start with '/'" }
+        for component in bytes.split(separator: slash, omittingEmptySubsequences: false)
+        where component.isEmpty || component.elementsEqual([dot]) || component.elementsEqual([dot, dot]) {
             return "\"\(path)\": command paths must not have empty, '.' or '..' components"
         }
         return nil
