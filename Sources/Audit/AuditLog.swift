@@ -63,7 +63,6 @@ public final class AuditLog: Sendable {
     private let state: Mutex<State>
     /// Human description of the sinks, for the start-up log.
     public let sinkDescription: String
-    public let isEnabled: Bool
 
     /// Opens the sinks and continues the file's chain (or starts one).
     /// - Throws: `AuditError` when a configured sink cannot be opened.
@@ -80,7 +79,6 @@ public final class AuditLog: Sendable {
         }
         if let socket = configuration.journalSocket { parts.append("journal \(socket)") }
         sinkDescription = parts.isEmpty ? "none" : parts.joined(separator: " + ")
-        isEnabled = !parts.isEmpty
     }
 
     /// Whether a journal socket exists at the usual path.

@@ -18,23 +18,12 @@ struct LauncherAudit: Sendable {
     /// SHA-256 over the effective policy and every seccomp profile it names: which exact policy
     /// governed a job.
     let policyHash: String
-    let required: Bool
-
-    /// Who sent a request, as the kernel vouches (SO_PEERCRED), and who the front-end says the
-    /// HTTP client was.
-    struct Origin {
-        var peer: hx_peer
-        var requestID: String
-        var clientAddress: String
-        var command: String
-    }
 
     init(policy: LauncherPolicy, profileHashes: [String], logger: Logger) throws {
         self.policy = policy
         var material = Array(policy.effectiveSummary.utf8)
         for hash in profileHashes.sorted() { material += Array("\nprofile \(hash)".utf8) }
         policyHash = AuditDigest.sha256(material)
-        required = policy.audit.required
         let journal: String?
         switch policy.audit.journal {
         case .off: journal = nil
@@ -58,14 +47,22 @@ struct LauncherAudit: Sendable {
             } catch {
                 throw Rejection(RejectCode.policy, "audit: \(error.message)")
             }
-            let mode = required ? "refuse jobs when a record cannot be written" : "on_failure = continue (relaxed by policy)"
+            let mode = policy.audit.required ? "refuse jobs when a record cannot be written" : "on_failure = continue (relaxed by policy)"
             logger.info("layer audit: \(log!.sinkDescription); argv \(policy.audit.arguments.rawValue); \(mode)")
         }
     }
 
+    /// Whether records are written at all (the methods below do nothing, and build nothing,
+    /// without a sink).
+    var isRecording: Bool { log != nil }
+
     // MARK: Records
+    //
+    // Each job record names the peer as the kernel vouches for it (SO_PEERCRED) and what the
+    // front-end claims about the request (its id, the HTTP client's address, the command).
 
     func chainStart(layers: [String]) throws(AuditError) {
+        guard let log else { return }
         var fields = AuditObject()
         fields.set("version", .int(1))
         fields.set("launcher", .object(AuditObject(["pid": .int(Int64(getpid())), "uid": .int(Int64(geteuid()))])))
@@ -74,35 +71,38 @@ struct LauncherAudit: Sendable {
         fields.set("exec_root", .string(policy.execRoot))
         fields.set("layers", .strings(layers))
         fields.set("argv_mode", .string(policy.audit.arguments.rawValue))
-        try log?.record(AuditEntry(event: "chain_start", fields: fields, priority: 5,
+        try log.record(AuditEntry(event: "chain_start", fields: fields, priority: 5,
                                    message: "httpexec launcher started (policy \(policyHash.prefix(12)))"))
     }
 
-    func rejected(_ origin: Origin, request: StartJob?, code: String, message: String) throws(AuditError) {
-        var fields = common(origin)
-        if let request { addRequest(request, to: &fields) }
+    func rejected(peer: hx_peer, request: StartJob, code: String, message: String) throws(AuditError) {
+        guard let log else { return }
+        var fields = common(peer, request)
+        addRequest(request, to: &fields)
         fields.set("reason", .object(AuditObject(["code": .string(code), "message": .string(message)])))
         fields.set("policy_sha256", .string(policyHash))
-        try log?.record(AuditEntry(
-            event: "rejected", fields: fields, journalFields: journal(origin, result: "rejected", extra: [("HTTPEXEC_REASON", code)]),
-            priority: 5, message: "httpexec rejected \(Self.printable(origin.command)): \(code)"))
+        try log.record(AuditEntry(
+            event: "rejected", fields: fields, journalFields: journal(peer, request, result: "rejected", extra: [("HTTPEXEC_REASON", code)]),
+            priority: 5, message: "httpexec rejected \(Self.printable(request.command)): \(code)"))
     }
 
-    func started(_ origin: Origin, request: StartJob, spec: JobSpec) throws(AuditError) {
-        var fields = common(origin)
+    func started(peer: hx_peer, request: StartJob, spec: JobSpec) throws(AuditError) {
+        guard let log else { return }
+        var fields = common(peer, request)
         addRequest(request, to: &fields)
         let (uid, gid) = Self.ids(spec.identity)
         fields.set("run_as", .object(AuditObject(["uid": .int(Int64(uid)), "gid": .int(Int64(gid))])))
         fields.set("limits", .object(Self.limits(spec)))
         fields.set("layers", .object(Self.plannedLayers(spec)))
         fields.set("policy_sha256", .string(policyHash))
-        try log?.record(AuditEntry(
-            event: "started", fields: fields, journalFields: journal(origin, result: "started", extra: []),
-            message: "httpexec started \(Self.printable(origin.command))"))
+        try log.record(AuditEntry(
+            event: "started", fields: fields, journalFields: journal(peer, request, result: "started", extra: []),
+            message: "httpexec started \(Self.printable(request.command))"))
     }
 
-    func finished(_ origin: Origin, result: JobResult) throws(AuditError) {
-        var fields = common(origin)
+    func finished(peer: hx_peer, request: StartJob, result: JobResult, outcome: JobSummary.Outcome) throws(AuditError) {
+        guard let log else { return }
+        var fields = common(peer, request)
         fields.set("pid", .int(Int64(result.pid)))
         switch result.termination {
         case .exited(let code):
@@ -127,16 +127,16 @@ struct LauncherAudit: Sendable {
         ])))
         fields.set("max_rss_kib", .int(Int64(result.maxRSSKiB)))
         fields.set("layers", .object(Self.appliedLayers(result.layers)))
-        let label = JobSummary(result).outcome.rawValue
+        let label = outcome.rawValue
         var extra: [(name: String, value: String)] = [("OBJECT_PID", String(result.pid))]
         switch result.termination {
         case .exited(let code): extra.append(("HTTPEXEC_EXIT_CODE", String(code)))
         case .signaled(let signal): extra.append(("HTTPEXEC_SIGNAL", String(signal)))
         }
         extra.append(("HTTPEXEC_WALL_MS", String(Self.milliseconds(result.wallTime))))
-        try log?.record(AuditEntry(
-            event: "finished", fields: fields, journalFields: journal(origin, result: label, extra: extra),
-            message: "httpexec finished \(Self.printable(origin.command)): \(label)"))
+        try log.record(AuditEntry(
+            event: "finished", fields: fields, journalFields: journal(peer, request, result: label, extra: extra),
+            message: "httpexec finished \(Self.printable(request.command)): \(label)"))
     }
 
     func reopen() throws(AuditError) {
@@ -145,14 +145,14 @@ struct LauncherAudit: Sendable {
 
     // MARK: Pieces
 
-    private func common(_ origin: Origin) -> AuditObject {
+    private func common(_ peer: hx_peer, _ request: StartJob) -> AuditObject {
         var fields = AuditObject()
-        fields.set("request_id", .string(origin.requestID))
+        fields.set("request_id", .string(request.requestID))
         fields.set("peer", .object(AuditObject([
-            "uid": .int(Int64(origin.peer.uid)), "gid": .int(Int64(origin.peer.gid)), "pid": .int(Int64(origin.peer.pid)),
+            "uid": .int(Int64(peer.uid)), "gid": .int(Int64(peer.gid)), "pid": .int(Int64(peer.pid)),
         ])))
-        fields.set("client", .object(AuditObject(["address": .string(origin.clientAddress), "asserted_by": .string("front-end")])))
-        fields.set("command", .string(origin.command))
+        fields.set("client", .object(AuditObject(["address": .string(request.clientAddress), "asserted_by": .string("front-end")])))
+        fields.set("command", .string(request.command))
         return fields
     }
 
@@ -176,12 +176,12 @@ struct LauncherAudit: Sendable {
         fields.set("stdin", .string(request.stdin == .stream ? "stream" : "none"))
     }
 
-    private func journal(_ origin: Origin, result: String, extra: [(name: String, value: String)]) -> [(name: String, value: String)] {
+    private func journal(_ peer: hx_peer, _ request: StartJob, result: String, extra: [(name: String, value: String)]) -> [(name: String, value: String)] {
         [
-            ("HTTPEXEC_REQUEST_ID", origin.requestID),
+            ("HTTPEXEC_REQUEST_ID", request.requestID),
             ("HTTPEXEC_RESULT", result),
-            ("HTTPEXEC_COMMAND", origin.command),
-            ("HTTPEXEC_PEER_UID", String(origin.peer.uid)),
+            ("HTTPEXEC_COMMAND", request.command),
+            ("HTTPEXEC_PEER_UID", String(peer.uid)),
             ("HTTPEXEC_POLICY_SHA256", policyHash),
         ] + extra
     }

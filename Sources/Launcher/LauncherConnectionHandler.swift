@@ -27,8 +27,9 @@ final class LauncherConnectionHandler: ChannelInboundHandler {
     private var needsFlush = false
     /// Whether this connection passed the peer check (and is counted in `connections`).
     private var counted = false
-    /// The running (or spawning) job's origin, for its audit records.
-    private var origin: LauncherAudit.Origin?
+    /// The request of the job being validated, spawned or run on this connection (for logs and
+    /// its audit records).
+    private var current: StartJob?
 
     init(service: LauncherService) { self.service = service }
 
@@ -143,27 +144,37 @@ final class LauncherConnectionHandler: ChannelInboundHandler {
         }
     }
 
-    private var request: String? { origin?.requestID }
+    private var request: String? { current?.requestID }
+
+    /// Writes one audit record (`what`: rejection, start, result) and counts it; a failure is
+    /// counted and logged. Returns whether the record was written (true when nothing records).
+    private func audit(_ what: String, of request: StartJob, _ write: (LauncherAudit) throws(AuditError) -> Void) -> Bool {
+        guard service.audit.isRecording else { return true }
+        do throws(AuditError) {
+            try write(service.audit)
+            service.counters.auditWritten()
+            return true
+        } catch {
+            service.counters.auditFailed()
+            logger.error("audit: request \(request.requestID): cannot record the \(what): \(error)")
+            return false
+        }
+    }
 
     /// Refuses the job being validated: audit record, counter, `rejected` frame.
     private func reject(_ request: StartJob, code: String, message: String, log: Bool = true) {
-        let origin = origin ?? LauncherAudit.Origin(peer: peer, requestID: request.requestID, clientAddress: request.clientAddress, command: request.command)
         if log { logger.info("request \(request.requestID): rejected \(code)") }
         service.counters.jobRejected(code: code)
-        do throws(AuditError) {
-            try service.audit.rejected(origin, request: request, code: code, message: message)
-            if service.audit.log != nil { service.counters.auditWritten() }
-        } catch {
-            // Nothing ran, so there is nothing to refuse; the failure is counted and logged.
-            service.counters.auditFailed()
-            logger.error("audit: request \(request.requestID): cannot record the rejection: \(error)")
+        // Nothing ran, so a rejection that cannot be recorded refuses nothing more.
+        _ = audit("rejection", of: request) { [peer] audit throws(AuditError) in
+            try audit.rejected(peer: peer, request: request, code: code, message: message)
         }
-        self.origin = nil
+        current = nil
         perform(machine.jobRejected(code: code, message: message))
     }
 
     private func start(_ start: StartJob) {
-        origin = LauncherAudit.Origin(peer: peer, requestID: start.requestID, clientAddress: start.clientAddress, command: start.command)
+        current = start
         if service.isShuttingDown {
             reject(start, code: RejectCode.shuttingDown, message: "the launcher is shutting down")
             return
@@ -204,18 +215,14 @@ final class LauncherConnectionHandler: ChannelInboundHandler {
         guard let context else { releaseUID(); service.gate.release(key); return }
         // Recorded before it runs: a job the launcher cannot record does not run (unless the
         // policy relaxed audit.on_failure).
-        do throws(AuditError) {
-            try service.audit.started(origin!, request: start, spec: admitted.spec)
-            if service.audit.log != nil { service.counters.auditWritten() }
-        } catch {
-            service.counters.auditFailed()
-            logger.error("audit: request \(start.requestID): cannot record the start: \(error)")
-            if service.audit.required {
-                releaseUID()
-                service.gate.release(key)
-                reject(start, code: RejectCode.auditUnavailable, message: "the launcher cannot write its audit record; no job runs until it can", log: false)
-                return
-            }
+        let recorded = audit("start", of: start) { [peer] audit throws(AuditError) in
+            try audit.started(peer: peer, request: start, spec: admitted.spec)
+        }
+        if !recorded && service.policy.audit.required {
+            releaseUID()
+            service.gate.release(key)
+            reject(start, code: RejectCode.auditUnavailable, message: "the launcher cannot write its audit record; no job runs until it can", log: false)
+            return
         }
         stdinBytes = 0
         stdinCap = admitted.stdinCap
@@ -223,17 +230,13 @@ final class LauncherConnectionHandler: ChannelInboundHandler {
         // typed rejection naming the failed step instead of a job that "ran" and returned 127.
         let bridge = JobBridge(handler: NIOLoopBound(self, eventLoop: context.eventLoop), eventLoop: context.eventLoop,
                                gate: service.gate, command: key, uidPool: service.uidPool, uid: jobUID, reaper: service.reaper)
-        pendingStart = start
-        service.counters.jobStarted()
         job = service.engine.start(prepared, observer: bridge)
         logger.info("request \(start.requestID): started \(start.command)")
     }
 
-    /// The start request of the job being spawned (for the rejection record if the spawn fails).
-    private var pendingStart: StartJob?
-
     // Called on the event loop by JobBridge.
     func jobStarted(pid: Int32) {
+        service.counters.jobStarted()
         perform(machine.jobAccepted())
         perform(machine.jobStarted(pid: pid))
         flushIfNeeded()
@@ -246,35 +249,29 @@ final class LauncherConnectionHandler: ChannelInboundHandler {
 
     func jobFinished(_ outcome: Result<JobResult, SandboxError>) {
         job = nil
-        let start = pendingStart
-        pendingStart = nil
         switch outcome {
         case .success(let result):
             logger.info("request \(request ?? "-"): finished \(result.termination) timed_out=\(result.timedOut) cancelled=\(result.cancelled)")
             let summary = JobSummary(result)
             service.counters.jobFinished(summary)
-            if let origin {
-                do throws(AuditError) {
-                    try service.audit.finished(origin, result: result)
-                    if service.audit.log != nil { service.counters.auditWritten() }
-                } catch {
-                    service.counters.auditFailed()
-                    logger.error("audit: request \(origin.requestID): cannot record the result: \(error)")
+            if let request = current {
+                // The job has run: a result that cannot be recorded is only counted and logged.
+                _ = audit("result", of: request) { [peer] audit throws(AuditError) in
+                    try audit.finished(peer: peer, request: request, result: result, outcome: summary.outcome)
                 }
             }
-            origin = nil
+            current = nil
             perform(machine.jobFinished(summary))
         case .failure(let error):
             logger.warning("request \(request ?? "-"): \(error)")
             if case .running = machine.state {
                 // The job ran but its result is unknown (an engine bug): never invent one.
                 service.counters.jobFinished(JobSummary(termination: .signaled(0)))
-                origin = nil
+                current = nil
                 perform(machine.protocolViolation(ProtocolError(.invalidValue, "internal: \(error.code)")))
             } else {
-                service.counters.spawnFailed()
                 let message = "the job could not be started (\(error.code)\(error.errno.map { ", errno \($0)" } ?? ""))"
-                if let start {
+                if let start = current {
                     reject(start, code: "spawn:\(error.code)", message: message, log: false)
                 } else {
                     perform(machine.jobRejected(code: "spawn:\(error.code)", message: message))

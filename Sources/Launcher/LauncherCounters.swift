@@ -24,6 +24,7 @@ final class LauncherCounters: Sendable {
 
     private let values = Mutex(Values())
 
+    /// A job's child has exec'd (a spawn that fails before is a rejection, counted there).
     func jobStarted() { values.withLock { $0.started += 1; $0.running += 1 } }
 
     func jobFinished(_ summary: JobSummary) {
@@ -43,12 +44,6 @@ final class LauncherCounters: Sendable {
         // The code set is closed (ours), but keep the label bounded and renderable regardless.
         let label = StatsEntry.isValidLabelValue(code) ? code : "other"
         values.withLock { $0.rejected[label, default: 0] += 1 }
-    }
-
-    /// A job that was being spawned failed before exec: it had been counted as started and
-    /// running; its rejection (by spawn step) is counted by `jobRejected`.
-    func spawnFailed() {
-        values.withLock { $0.running -= 1; $0.started -= 1 }
     }
 
     func peerRefused() { values.withLock { $0.peersRefused += 1 } }

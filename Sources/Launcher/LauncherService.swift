@@ -129,7 +129,7 @@ public final class LauncherService: Sendable {
     /// Keeps the audit file synced on its interval (records written under `fsync = "interval"`
     /// reach the disk at most one interval later even when no further job comes).
     public func syncAuditPeriodically() {
-        guard case .interval(let every) = policy.audit.sync, audit.log != nil else { return }
+        guard case .interval(let every) = policy.audit.sync, audit.isRecording else { return }
         group.next().scheduleRepeatedTask(initialDelay: .init(every), delay: .init(every)) { [self] _ in
             do throws(AuditError) {
                 try audit.log?.syncIfDue()
