@@ -55,6 +55,10 @@ public final class LauncherService: Sendable {
         // Not dumpable: no process of our uid (a job in single-uid mode, above all) may open
         // /proc/<launcher>/mem, fd/ or environ, or ptrace us.
         _ = hx_set_dumpable(0)
+        // A file-size limit (RLIMIT_FSIZE, systemd's LimitFSIZE=) reached by the audit file must
+        // make that write fail with EFBIG — the record is cut back and the job refused — not kill
+        // the launcher with SIGXFSZ. (Jobs get every signal back at its default in the child.)
+        signal(SIGXFSZ, SIG_IGN)
         let capabilities = SandboxCapabilities.probe()
         for line in capabilities.layerReport { logger.info("layer \(line)") }
 

@@ -1,4 +1,5 @@
 import Foundation
+import LauncherProtocol
 import Testing
 
 #if canImport(Glibc)
@@ -234,6 +235,46 @@ struct AuditIntegrationTests {
         }
         #expect(events == ["chain_start", "started", "finished"], "\(text)")
         #expect(text.contains("\"request_id\":\"serve-audit-1\""))
+        let (status, output) = try runTool("httpexec", ["audit", "verify", path])
+        #expect(status == 0, "\(output)")
+    }
+
+    /// A write the file takes only in part (here RLIMIT_FSIZE; a full disk alike) is cut back:
+    /// no half record stays for the next one to be appended to, the trail still verifies, and
+    /// the job it was for does not run.
+    @Test func aRecordCutShortIsRemovedAndItsJobRefused() throws {
+        var template = Array("/tmp/httpexec-audit-cut-XXXXXX".utf8CString)
+        let directory = String(cString: try #require(mkdtemp(&template)))
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/audit.log"
+        let launcher = try LauncherFixture(extraPolicy: """
+            [audit]
+            file = "\(path)"
+            journal = "off"
+            fsync = "always"
+            """, start: false)
+        try launcher.start()
+        // From now on the file may grow by 256 bytes: room for less than a `started` record.
+        // (Set on the running launcher: its start-up compiles seccomp filters through a memfd,
+        // which the limit would cut too.)
+        let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int ?? 0
+        try #require(size > 200)
+        let pid = try #require(launcher.process?.processIdentifier)
+        let limit = "\(size + 256):\(size + 256)"
+        let (limited, limitOutput) = try runProgram("/usr/bin/prlimit", ["--pid", String(pid), "--fsize=" + limit])
+        try #require(limited == 0, "\(limitOutput)")
+        let client = try LauncherClient.connected(launcher.socketPath)
+        let outcome = try client.run(StartJob(requestID: "cut-short-1", command: "echo.sh", arguments: ["x"]))
+        #expect(outcome.rejected?.code == "audit_unavailable", "\(outcome)")
+        #expect(outcome.summary == nil, "the job ran")
+        #expect(launcher.stop() == 0, "the launcher did not survive the file-size limit")
+
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(text.hasSuffix("\n"), "a partial record was left at the end")
+        let events = text.split(separator: "\n").map {
+            (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["event"] as? String
+        }
+        #expect(events == ["chain_start"], "\(text)")
         let (status, output) = try runTool("httpexec", ["audit", "verify", path])
         #expect(status == 0, "\(output)")
     }
