@@ -341,19 +341,20 @@ final class SecurityFixture: @unchecked Sendable {
 
     private func absolute(_ path: String) -> String { path.hasPrefix("/") ? path : root + "/" + path }
 
-    /// A uid in 62000..<64000 with no account and no live process, different for every fixture.
-    private static func freshJobUID() -> UInt32 {
+    /// A uid in 62000..<65000 with no account and no live process, different for every fixture
+    /// (`SecurityLauncher`'s too).
+    static func freshJobUID() -> UInt32 {
         let inUse = Set(processTable().map(\.uid))
         return nextUID.withLock { next in
             while true {
-                let uid = 62_000 + next % 2_000
+                let uid = 62_000 + next % 3_000
                 next += 1
                 if !inUse.contains(uid) && getpwuid(uid) == nil { return uid }
             }
         }
     }
 
-    private static let nextUID = Mutex<UInt32>(UInt32.random(in: 0..<2_000))
+    private static let nextUID = Mutex<UInt32>(UInt32.random(in: 0..<3_000))
 
     /// The policy of `.limited`: the generated one's shape (ServePolicy) with `limits`.
     private static func policyText(root: String, followLinks: Bool, jobUID: UInt32, limits: SecurityLimits) -> String {

@@ -24,7 +24,7 @@ final class SecurityLauncher: @unchecked Sendable {
     /// - Throws: when not root, or when the launcher does not start.
     init(forFrontEnd: Bool = false, extraPolicy: String = "") throws {
         guard runningAsRoot else { throw LauncherClient.Failure(description: "SecurityLauncher needs root (jobs switch to their own uid)") }
-        jobUID = Self.freshJobUID()
+        jobUID = SecurityFixture.freshJobUID()
         let runAs = "[run_as]\nuser = \"\(jobUID)\"\ngroup = \"\(jobUID)\"\n" + extraPolicy
         fixture = forFrontEnd ? try LauncherFixture.forFrontEnd(extraPolicy: runAs) : try LauncherFixture(extraPolicy: runAs)
         markers = fixture.directory + "/markers"
@@ -124,20 +124,6 @@ final class SecurityLauncher: @unchecked Sendable {
     }
 
     private var tail: String { "--- launcher log (end):\n" + String(log.suffix(3000)) }
-
-    /// Uids 64000..<65000 (SecurityFixture takes 62000..<64000): no account, no live process.
-    private static func freshJobUID() -> UInt32 {
-        let inUse = Set(SecurityFixture.processTable().map(\.uid))
-        return nextUID.withLock { next in
-            while true {
-                let uid = 64_000 + next % 1_000
-                next += 1
-                if !inUse.contains(uid) && getpwuid(uid) == nil { return uid }
-            }
-        }
-    }
-
-    private static let nextUID = Mutex<UInt32>(UInt32.random(in: 0..<1_000))
 }
 
 /// What a launcher holds at one moment.
